@@ -1,0 +1,13 @@
+# Sanitizer builds apply to everything in the tree (library, tests, examples) so that every
+# stack switch is seen by an instrumented runtime. The fiber code annotates switches itself
+# (src/core/context_switch.cpp).
+if(EIO_SANITIZE STREQUAL "address")
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer
+                      -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+elseif(EIO_SANITIZE STREQUAL "thread")
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+elseif(NOT EIO_SANITIZE STREQUAL "")
+  message(FATAL_ERROR "EIO_SANITIZE must be '', 'address' or 'thread', not '${EIO_SANITIZE}'")
+endif()
