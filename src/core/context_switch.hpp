@@ -41,6 +41,7 @@ void make_context(Exec_context& ctx, const Stack& stack, std::size_t reserved_to
 [[noreturn]] void fiber_entry(Exec_context* from) noexcept;
 // Prepares `ctx` to describe the calling thread's own stack (the scheduler's).
 void adopt_thread_context(Exec_context& ctx) noexcept;
+// Frees what make_context allocated (not for a thread's own context).
 void release_context(Exec_context& ctx) noexcept;
 
 // Suspends `from` (the running context) and resumes `to`. Returns when something switches

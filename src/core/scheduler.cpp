@@ -146,7 +146,6 @@ void Scheduler::run(Fiber* main) noexcept {
   }
   // Structured concurrency means nothing outlives the main fiber; count it if it did.
   stranded_fibers.fetch_add(live_.size(), std::memory_order_relaxed);
-  release_context(sched_ctx_);
 }
 
 void Scheduler::switch_away(Fiber* self, Fiber* next) noexcept {
