@@ -48,7 +48,7 @@ class Stack_pool {
   struct Free_stack;  // a node written at the top of a cached stack
   Free_stack* guarded_ = nullptr;
   Free_stack* canary_ = nullptr;
-  std::size_t cached_ = 0;
+  std::size_t cached_guarded_ = 0;
 };
 
 }  // namespace eio::detail
