@@ -87,6 +87,9 @@ void make_context(Exec_context& c, const Stack& stack, std::size_t reserved_top)
   c.stack_size = stack.size;
   // Adapts fcontext's calling convention: record where the switcher stopped, then enter.
   auto trampoline = [](ctx::transfer_t t) {
+    // The outermost frame of a fiber: debuggers, perf and backtrace() stop here instead of
+    // wandering into make_fcontext's scratch words.
+    asm volatile(".cfi_undefined rip");
     auto* from = static_cast<Exec_context*>(t.data);
     from->fctx = t.fctx;  // harmless for an exiting context: it is never resumed
     fiber_entry(from);
