@@ -1,6 +1,5 @@
 #include "core/fiber.hpp"
 
-#include <cstdio>
 #include <new>
 #include <stdexcept>
 
@@ -69,9 +68,23 @@ void fiber_entry(Exec_context* from) noexcept {
   s->exit_running();
 }
 
+// Async-signal-safe (the overflow handler calls it): no stdio, no allocation.
 void describe_fiber(const Fiber& f, char* buf, std::size_t len) noexcept {
-  std::snprintf(buf, len, "%s#%llu", f.name != nullptr ? f.name : "fiber",
-                static_cast<unsigned long long>(f.id));
+  if (len == 0) return;
+  std::size_t n = 0;
+  for (const char* s = f.name != nullptr ? f.name : "fiber"; *s != '\0' && n + 1 < len; ++s) {
+    buf[n++] = *s;
+  }
+  char digits[24];
+  std::size_t d = 0;
+  std::uint64_t id = f.id;
+  do {
+    digits[d++] = static_cast<char>('0' + id % 10);
+    id /= 10;
+  } while (id != 0);
+  if (n + 1 < len) buf[n++] = '#';
+  while (d > 0 && n + 1 < len) buf[n++] = digits[--d];
+  buf[n] = '\0';
 }
 
 Binding_node* current_bindings() noexcept {

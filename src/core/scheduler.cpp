@@ -191,7 +191,9 @@ void Scheduler::exit_running() noexcept {
     report_canary_overflow(*self);
   }
   if (self == main_) main_done_ = true;
-  Fiber* next = main_done_ ? nullptr : next_runnable();
+  // Counts as a step too: a loop forking fibers that finish at once must still let the
+  // scheduler poll.
+  Fiber* next = main_done_ || ++steps_ >= kPollInterval ? nullptr : next_runnable();
   current_ = next;
   exit_context(*self, next != nullptr ? static_cast<Exec_context&>(*next) : sched_ctx_);
 }
