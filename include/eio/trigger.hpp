@@ -38,7 +38,8 @@ class Trigger {
   void await_uncancellable() noexcept;
   /// Wakes the awaiter, or makes the next await() return at once. Idempotent; any thread.
   void signal() noexcept;
-  /// Whether signal() has been called.
+  /// Whether signal() took effect: true once signalled, false before, and false for good if
+  /// the awaiter was cancelled first (a later signal() is then ignored).
   bool is_signalled() const noexcept {
     return state_.load(std::memory_order_acquire) == kSignalled;
   }

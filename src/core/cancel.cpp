@@ -75,6 +75,10 @@ void run_sub_context(Function_ref<void(cancel::Context&)> body) {
 }
 
 void run_protected_context(Function_ref<void()> body) {
+  if (current_fiber() == nullptr) {  // a plain thread: nothing there is ever cancelled
+    body();
+    return;
+  }
   Cancel_access::with_child(true, [&](cancel::Context&) { body(); });
 }
 

@@ -1,5 +1,7 @@
 #include "core/scheduler.hpp"
 
+#include <sched.h>
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -32,6 +34,9 @@ Scheduler::Scheduler(std::unique_ptr<Backend> backend) : backend_(std::move(back
 }
 
 Scheduler::~Scheduler() {
+  // A post() from another thread may still be between pushing its node (which let the
+  // last fiber finish) and waking the backend: wait for it before freeing both.
+  while (posting_.load(std::memory_order_acquire) != 0) ::sched_yield();
   tls_scheduler = nullptr;
 }
 
@@ -89,11 +94,16 @@ Fiber* Scheduler::next_runnable() noexcept {
 // least one of them sees the other: either the loop finds the item, or the poster sees the
 // flag and wakes the backend. exchange(false) makes only the first poster pay for wake().
 void Scheduler::post(Remote_node* n) noexcept {
+  // relaxed: the push below is a release that the drain acquires, so the destructor, which
+  // runs after that drain, sees this increment.
+  posting_.fetch_add(1, std::memory_order_relaxed);
   remote_.push(n);
   if (sleeping_.load(std::memory_order_seq_cst) &&
       sleeping_.exchange(false, std::memory_order_seq_cst)) {
     backend_->wake();
   }
+  // release: our last use of *this happens before the destructor's acquire load.
+  posting_.fetch_sub(1, std::memory_order_release);
 }
 
 void Scheduler::poll_events(bool may_block) noexcept {

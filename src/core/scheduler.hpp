@@ -95,6 +95,7 @@ class Scheduler {
   std::uint32_t steps_ = 0;
   Remote_queue remote_;
   std::atomic<bool> sleeping_{false};
+  std::atomic<int> posting_{0};  // post() calls still touching this scheduler
   Timer_heap timers_;
   Stack_pool stacks_;
   Intrusive_list<Fiber, Registry_tag> live_;

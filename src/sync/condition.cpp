@@ -10,7 +10,14 @@ void Condition::await(Mutex& mutex) {
   lock_.lock();
   waiters_.push_back(w);
   lock_.unlock();
-  mutex.unlock();
+  try {
+    mutex.unlock();
+  } catch (...) {  // the caller did not hold it: w must not stay queued past this frame
+    lock_.lock();
+    w.unlink();
+    lock_.unlock();
+    throw;
+  }
   bool woken = w.trigger.await_unless_cancelled();
   if (!woken) {
     lock_.lock();

@@ -115,26 +115,32 @@ TEST_P(TriggerTest, SignalFromAnotherDomain) {
 }
 
 // A plain thread (one not running eio) blocks in Stream::take and Promise::await, which
-// block the thread instead of a fiber, until fibers add and resolve.
+// block the thread instead of a fiber, until a fiber adds or resolves. The requests and
+// replies ping-pong over two rendezvous streams, so the thread is left waiting in take()
+// while the fiber handles each reply.
 TEST_P(TriggerTest, ThreadBlocksOnStream) {
   Trace trace;
   run([&](Env&) {
-    Stream<std::string> requests(0);
-    auto [reply, answer] = Promise<std::string>::create();
-    auto [go, start] = Promise<int>::create();
-    Plain_thread thread([&, go = go, answer = std::move(answer)]() mutable {
-      std::string got = requests.take();
-      got += " then " + requests.take();
-      int n = go.await();
-      answer.resolve(got + ", then promise " + std::to_string(n));
+    Stream<int> requests(0);
+    Stream<int> replies(0);
+    auto [go, start] = Promise<std::string>::create();
+    auto [done, finish] = Promise<std::string>::create();
+    Plain_thread thread([&, go = go, finish = std::move(finish)]() mutable {
+      for (int n; (n = requests.take()) != 0;) replies.add(n * 2);
+      finish.resolve("thread then got " + go.await());
     });
-    requests.add("first");  // a rendezvous: returns once the thread has the item
-    requests.add("second");
-    start.resolve(3);
-    trace("thread saw: " + reply.await());
+    int sum = 0;
+    for (int i = 1; i <= 100; ++i) {
+      requests.add(i);
+      sum += replies.take();
+    }
+    requests.add(0);
+    trace("replies sum to " + std::to_string(sum));
+    start.resolve("the promise");
+    trace(done.await());
     thread.join();
   });
-  EXPECT_EQ(trace.str(), "thread saw: first then second, then promise 3");
+  EXPECT_EQ(trace.str(), "replies sum to 10100\nthread then got the promise");
 }
 
 // A queue that knows nothing of eio beyond Trigger, as another library would write it: a
