@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-#include <mutex>
 #include <string>
 
 namespace eio::detail {
@@ -26,17 +25,15 @@ std::string demangle(const char* name) {
 
 // Formats frames as "#N function at file:line" (or "#N 0xADDR" when unknown).
 std::string symbolise(void* const* pcs, int frames) {
-  static std::mutex m;
-  static std::unique_ptr<Dwfl, Dwfl_deleter> dwfl;
-  std::scoped_lock lock(m);
-  // Report the process's modules afresh each time: libraries may have been loaded since.
+  // A fresh session each time: libraries may have been loaded since, and a cached one would
+  // keep file descriptors of the ELF files open for the life of the process.
   static const Dwfl_Callbacks callbacks = {
       .find_elf = dwfl_linux_proc_find_elf,
       .find_debuginfo = dwfl_standard_find_debuginfo,
       .section_address = nullptr,
       .debuginfo_path = nullptr,
   };
-  if (!dwfl) dwfl.reset(dwfl_begin(&callbacks));
+  std::unique_ptr<Dwfl, Dwfl_deleter> dwfl(dwfl_begin(&callbacks));
   if (dwfl) {
     dwfl_report_begin(dwfl.get());
     dwfl_linux_proc_report(dwfl.get(), ::getpid());

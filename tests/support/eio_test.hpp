@@ -9,6 +9,11 @@
 
 #include "eio/eio.hpp"
 
+namespace eio {
+// So that test names read "…/uring # GetParam() = uring".
+inline void PrintTo(Backend b, std::ostream* os) { *os << (b == Backend::uring ? "uring" : "posix"); }
+}  // namespace eio
+
 namespace eio::test {
 
 // Collects what a scenario did, for one EXPECT_EQ on the whole transcript.
