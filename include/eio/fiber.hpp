@@ -19,26 +19,35 @@
 
 namespace eio::fiber {
 
+namespace detail_ {
+// Forks `fn` on `sw`, accounting for it as a daemon or not.
+template <class F>
+void fork_on(Switch& sw, F&& fn, const Fork_options& opts, bool daemon) {
+  if (!eio::detail::Switch_access::begin_fork(sw, daemon)) return;
+  try {
+    eio::detail::spawn(sw.context(), opts,
+                       [&sw, daemon, f = std::forward<F>(fn)]() mutable noexcept {
+                         try {
+                           f();
+                         } catch (...) {
+                           eio::detail::Switch_access::fiber_failed(sw, std::current_exception());
+                         }
+                         eio::detail::Switch_access::end_fork(sw, daemon);
+                       });
+  } catch (...) {
+    eio::detail::Switch_access::end_fork(sw, daemon);
+    throw;
+  }
+}
+}  // namespace detail_
+
 /// Starts `fn()` in a new fiber attached to `sw`, running it at once until it blocks, then
 /// returns. An exception from `fn` fails `sw` (cancelling its other fibers). If `sw` is
 /// already cancelled, `fn` does not run. Throws std::logic_error if `sw` has finished or
 /// belongs to another domain. Allocates nothing: `fn` is moved onto the fiber's own stack.
 template <class F>
 void fork(Switch& sw, F&& fn, const Fork_options& opts = {}) {
-  if (!detail::Switch_access::begin_fork(sw, false)) return;
-  try {
-    detail::spawn(sw.context(), opts, [&sw, f = std::forward<F>(fn)]() mutable noexcept {
-      try {
-        f();
-      } catch (...) {
-        detail::Switch_access::fiber_failed(sw, std::current_exception());
-      }
-      detail::Switch_access::end_fork(sw, false);
-    });
-  } catch (...) {
-    detail::Switch_access::end_fork(sw, false);
-    throw;
-  }
+  detail_::fork_on(sw, std::forward<F>(fn), opts, false);
 }
 
 /// Like fork, but `sw` does not wait for it: once every non-daemon fiber of `sw` (and the
@@ -46,20 +55,7 @@ void fork(Switch& sw, F&& fn, const Fork_options& opts = {}) {
 /// an error. Other exceptions from a daemon fail `sw` as usual. `fn` returns void.
 template <class F>
 void fork_daemon(Switch& sw, F&& fn, const Fork_options& opts = {}) {
-  if (!detail::Switch_access::begin_fork(sw, true)) return;
-  try {
-    detail::spawn(sw.context(), opts, [&sw, f = std::forward<F>(fn)]() mutable noexcept {
-      try {
-        f();
-      } catch (...) {
-        detail::Switch_access::fiber_failed(sw, std::current_exception());
-      }
-      detail::Switch_access::end_fork(sw, true);
-    });
-  } catch (...) {
-    detail::Switch_access::end_fork(sw, true);
-    throw;
-  }
+  detail_::fork_on(sw, std::forward<F>(fn), opts, true);
 }
 
 /// Starts `fn()` in a new fiber attached to `sw` and returns a promise of its result. An

@@ -50,12 +50,7 @@ class Lazy {
         return *value_;
       }
       if (state_ == State::running) {
-        try {
-          detail::check_cancelled();
-        } catch (...) {
-          lock_.unlock();
-          throw;
-        }
+        detail::check_cancelled_before_queueing(lock_);
         detail::Waiter w;
         waiters_.push_back(w);
         lock_.unlock();

@@ -117,15 +117,9 @@ class Stream {
     return std::nullopt;
   }
 
-  // An operation in a cancelled context must have no effect, so check before queueing.
   template <class List, class W>
   void enqueue_locked(List& list, W& w) {
-    try {
-      detail::check_cancelled();
-    } catch (...) {
-      lock_.unlock();
-      throw;
-    }
+    detail::check_cancelled_before_queueing(lock_);
     list.push_back(w);
     lock_.unlock();
   }

@@ -55,14 +55,12 @@ void sleep(C& clock, std::chrono::duration<Rep, Period> d) {
   clock.sleep_until(clock.now() + std::chrono::duration_cast<Duration>(d));
 }
 
-/// Runs `fn()`, cancelling it if it has not returned within `d` on `clock`. Returns its
-/// value, or nullopt on timeout (for a void `fn`: true if it finished, false on timeout).
-/// Exceptions from `fn` propagate. Blocks as `fn` does.
-template <class C, class Rep, class Period, class F>
-auto with_timeout(C& clock, std::chrono::duration<Rep, Period> d, F&& fn) {
-  using R = std::invoke_result_t<F&>;
-  eio::detail::Result_slot<R> result;
-  bool finished = fiber::first(
+namespace detail_ {
+// Runs `fn` into `result` racing a sleep of `d`; true if `fn` finished first.
+template <class C, class Rep, class Period, class F, class R>
+bool race_timeout(C& clock, std::chrono::duration<Rep, Period> d, F& fn,
+                  eio::detail::Result_slot<R>& result) {
+  return fiber::first(
       [&] {
         result.run(fn);
         return true;
@@ -71,6 +69,17 @@ auto with_timeout(C& clock, std::chrono::duration<Rep, Period> d, F&& fn) {
         time::sleep(clock, d);
         return false;
       });
+}
+}  // namespace detail_
+
+/// Runs `fn()`, cancelling it if it has not returned within `d` on `clock`. Returns its
+/// value, or nullopt on timeout (for a void `fn`: true if it finished, false on timeout).
+/// Exceptions from `fn` propagate. Blocks as `fn` does.
+template <class C, class Rep, class Period, class F>
+auto with_timeout(C& clock, std::chrono::duration<Rep, Period> d, F&& fn) {
+  using R = std::invoke_result_t<F&>;
+  eio::detail::Result_slot<R> result;
+  bool finished = detail_::race_timeout(clock, d, fn, result);
   if constexpr (std::is_void_v<R>) {
     return finished;
   } else {
@@ -82,18 +91,8 @@ auto with_timeout(C& clock, std::chrono::duration<Rep, Period> d, F&& fn) {
 template <class C, class Rep, class Period, class F>
 auto with_timeout_exn(C& clock, std::chrono::duration<Rep, Period> d, F&& fn)
     -> std::invoke_result_t<F&> {
-  using R = std::invoke_result_t<F&>;
-  eio::detail::Result_slot<R> result;
-  bool finished = fiber::first(
-      [&] {
-        result.run(fn);
-        return true;
-      },
-      [&] {
-        time::sleep(clock, d);
-        return false;
-      });
-  if (!finished) throw Timeout();
+  eio::detail::Result_slot<std::invoke_result_t<F&>> result;
+  if (!detail_::race_timeout(clock, d, fn, result)) throw Timeout();
   return result.take();
 }
 

@@ -21,12 +21,7 @@ void Mutex::lock() {
     lock_.unlock();
     return;
   }
-  try {
-    detail::check_cancelled();
-  } catch (...) {
-    lock_.unlock();
-    throw;
-  }
+  detail::check_cancelled_before_queueing(lock_);
   Lock_waiter w;
   waiters_.push_back(w);
   lock_.unlock();

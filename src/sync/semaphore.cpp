@@ -15,12 +15,7 @@ void Semaphore::acquire() {
     lock_.unlock();
     return;
   }
-  try {
-    detail::check_cancelled();
-  } catch (...) {
-    lock_.unlock();
-    throw;
-  }
+  detail::check_cancelled_before_queueing(lock_);
   detail::Waiter w;
   waiters_.push_back(w);
   lock_.unlock();

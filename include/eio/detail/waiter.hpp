@@ -20,6 +20,17 @@ struct Waiter : List_node<> {
   Trigger trigger;
 };
 
+// An operation in a cancelled context must have no effect, so blocking operations check
+// before queueing. Called with `lock` held; releases it if it throws.
+inline void check_cancelled_before_queueing(Spinlock& lock) {
+  try {
+    check_cancelled();
+  } catch (...) {
+    lock.unlock();
+    throw;
+  }
+}
+
 // Waits for `w` (linked under `lock`, which the caller has released). Returns normally if
 // the hand-over happened; throws eio::Cancelled otherwise.
 template <class W>
