@@ -40,8 +40,9 @@ class Executor_pool {
 
   /// Runs `fn()` on a worker and returns its result (or rethrows its exception), waiting
   /// first for a worker with room for `opts.weight`. A cancellation point: cancelling the
-  /// caller cancels the job and waits for it to stop. Throws std::invalid_argument if the
-  /// weight is outside [0, 1].
+  /// caller withdraws a job still queued, or cancels a running one and waits for it to
+  /// stop. Throws std::invalid_argument if the weight is outside [0, 1], and eio::Closed
+  /// once the pool's switch has finished (jobs still queued then fail with Closed too).
   template <class F>
   auto submit(F&& fn, const Submit_options& opts = {}) -> std::invoke_result_t<F&> {
     detail::Result_slot<std::invoke_result_t<F&>> result;

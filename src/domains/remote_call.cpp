@@ -1,7 +1,10 @@
 #include "domains/remote_call.hpp"
 
+#include <utility>
+
 #include "core/fiber.hpp"
 #include "core/scheduler.hpp"
+#include "eio/detail/cancel_point.hpp"
 
 namespace eio::detail {
 namespace {
@@ -38,12 +41,23 @@ void Remote_call::run_here(Function_ref<void()> body) noexcept {
   } catch (...) {
     error_ = std::current_exception();
   }
-  done_.signal();
+  finish();
 }
 
 void Remote_call::fail(std::exception_ptr error) noexcept {
   error_ = std::move(error);
-  done_.signal();
+  finish();
+}
+
+// A trigger whose await was cancelled ignores later signals, so a cancelled caller waits
+// on `late_` instead; `finished` and `late` under `m` decide which one gets the signal.
+// The caller may free `this` as soon as it is signalled: hold our own reference to the
+// shared state, whose mutex we still unlock afterwards.
+void Remote_call::finish() noexcept {
+  std::shared_ptr<Shared> shared = shared_;
+  std::scoped_lock lock(shared->m);
+  shared->finished = true;
+  (shared->late != nullptr ? *shared->late : done_).signal();
 }
 
 void Remote_call::request_cancel() {
@@ -65,12 +79,21 @@ void Remote_call::request_cancel() {
   shared_->callee->post(req);
 }
 
-void Remote_call::await() {
+void Remote_call::await(Function_ref<bool()> withdraw) {
   if (!done_.await_unless_cancelled()) {
+    if (withdraw()) throw_cancelled();
     request_cancel();
-    done_.await_uncancellable();
+    bool wait;
+    {
+      std::scoped_lock lock(shared_->m);
+      wait = !shared_->finished;
+      if (wait) shared_->late = &late_;
+    }
+    if (wait) late_.await_uncancellable();
   }
-  if (error_) std::rethrow_exception(error_);
+  // Taken out, so that whoever frees this call (a worker may hold the last reference)
+  // does not release the exception too, on another thread.
+  if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
 }
 
 }  // namespace eio::detail

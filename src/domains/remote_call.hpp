@@ -32,7 +32,9 @@ class Remote_call {
   // Callee side, when it could not even start: the caller rethrows `error`.
   void fail(std::exception_ptr error) noexcept;
   // Caller side: waits for the callee, forwarding cancellation; rethrows its exception.
-  void await();
+  // If cancelled while the callee has not started, `withdraw()` may take the call back
+  // (returning true): await then throws Cancelled at once and the callee never runs.
+  void await(Function_ref<bool()> withdraw = [] { return false; });
 
  private:
   struct Shared {
@@ -41,12 +43,16 @@ class Remote_call {
     cancel::Context* cc = nullptr;
     bool cancel_requested = false;
     std::exception_ptr reason;
+    bool finished = false;    // the callee has signalled (under m)
+    Trigger* late = nullptr;  // what a cancelled caller waits on instead of done_
   };
   void request_cancel();
+  void finish() noexcept;
 
   std::shared_ptr<Shared> shared_;
   std::exception_ptr error_;
-  Trigger done_;
+  Trigger done_;  // awaited cancellably; ignores a signal once that await was cancelled
+  Trigger late_;
 };
 
 }  // namespace eio::detail

@@ -20,7 +20,10 @@ constexpr auto kIdleRetirement = std::chrono::milliseconds(200);
 struct Job {
   eio::detail::Function_ref<void()> body;
   std::exception_ptr error;
-  Trigger done;
+  Trigger done;             // awaited cancellably; ignores a signal once that was cancelled
+  Trigger late;             // what a cancelled caller waits on while the job runs
+  bool waits_late = false;  // under the pool's lock
+  bool finished = false;    // under the pool's lock
 };
 
 class Thread_pool {
@@ -28,7 +31,9 @@ class Thread_pool {
   void submit(Job* job) {
     std::unique_lock lock(m_);
     queue_.push_back(job);
-    if (idle_ > 0) {
+    // An idle thread stays counted in idle_ until it wakes up, so jobs submitted in a row
+    // must not all count on the same one: start a thread for each job beyond them.
+    if (queue_.size() <= static_cast<std::size_t>(idle_)) {
       cv_.notify_one();
       return;
     }
@@ -37,16 +42,20 @@ class Thread_pool {
     std::thread([this] { work(); }).detach();
   }
 
-  // Removes `job` if no thread has picked it up yet.
-  bool withdraw(Job* job) {
+  // For a cancelled caller: removes `job` if no thread has picked it up yet; else, unless
+  // it has finished, makes its end signal job->late (`done` ignores it after the cancel).
+  enum class After_cancel { withdrawn, wait_late, finished };
+  After_cancel withdraw(Job* job) {
     std::scoped_lock lock(m_);
     for (auto it = queue_.begin(); it != queue_.end(); ++it) {
       if (*it == job) {
         queue_.erase(it);
-        return true;
+        return After_cancel::withdrawn;
       }
     }
-    return false;
+    if (job->finished) return After_cancel::finished;
+    job->waits_late = true;
+    return After_cancel::wait_late;
   }
 
  private:
@@ -70,8 +79,9 @@ class Thread_pool {
       } catch (...) {
         job->error = std::current_exception();
       }
-      job->done.signal();  // the job's owner may free it from here on
       lock.lock();
+      job->finished = true;
+      (job->waits_late ? job->late : job->done).signal();  // its owner may free it now
     }
   }
 
@@ -92,11 +102,18 @@ Thread_pool& pool() {
 
 void run_in_systhread_raw(eio::detail::Function_ref<void()> body) {
   eio::detail::check_cancelled();
-  Job job{body, nullptr, {}};
+  Job job{body, nullptr, {}, {}, false, false};
   pool().submit(&job);
   if (!job.done.await_unless_cancelled()) {
-    if (pool().withdraw(&job)) eio::detail::throw_cancelled();
-    job.done.await_uncancellable();  // already running: it cannot be interrupted
+    switch (pool().withdraw(&job)) {
+      case Thread_pool::After_cancel::withdrawn:
+        eio::detail::throw_cancelled();
+      case Thread_pool::After_cancel::wait_late:
+        job.late.await_uncancellable();  // already running: it cannot be interrupted
+        break;
+      case Thread_pool::After_cancel::finished:
+        break;
+    }
   }
   if (job.error) std::rethrow_exception(job.error);
 }

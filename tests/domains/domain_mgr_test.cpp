@@ -4,11 +4,14 @@
 // orders its lines so that each one happens after the previous (a domain's result or a
 // Promise carries the happens-before edge).
 
+#include <functional>
 #include <future>
 #include <latch>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "support/eio_test.hpp"
 

@@ -3,11 +3,13 @@
 // std::latch, released by fibers of the domain, so only a domain that keeps running can
 // finish these tests.
 
+#include <functional>
 #include <future>
 #include <latch>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "support/eio_test.hpp"
 
@@ -77,33 +79,39 @@ TEST_P(Systhread, DomainKeepsRunningWhileTheJobBlocks) {
             "other fiber, step 1\nother fiber, step 2\nother fiber, step 3\njob returned 42");
 }
 
-// Several fibers wait on helper threads at once: the three jobs can only pass the latch
-// together (with the fiber that counts it down last), so they run on three threads at the
-// same time while the domain carries on.
+// Several fibers wait on helper threads at once: the jobs of a round can only pass the
+// latch together (with the fiber that counts it down last), so they run on as many
+// threads at the same time while the domain carries on. Each round has one job more than
+// the last, so it finds helpers left idle by the previous round plus one job for which a
+// new thread must start.
 TEST_P(Systhread, SeveralFibersWaitAtOnce) {
   Trace trace;
   run([&](Env&) {
-    std::latch all_blocked(4);
-    std::vector<std::function<void()>> fibers;
-    std::vector<int> results(3);
-    for (int i = 0; i < 3; ++i) {
-      fibers.emplace_back([&, i] {
-        results[i] = os::run_in_systhread([&, i] {
-          all_blocked.arrive_and_wait();
-          return i + 1;
+    for (int jobs = 2; jobs <= 8; ++jobs) {
+      std::latch all_blocked(jobs + 1);
+      std::vector<std::function<void()>> fibers;
+      std::vector<int> results(jobs);
+      for (int i = 0; i < jobs; ++i) {
+        fibers.emplace_back([&, i] {
+          results[i] = os::run_in_systhread([&, i] {
+            all_blocked.arrive_and_wait();
+            return i + 1;
+          });
         });
+      }
+      fibers.emplace_back([&] {
+        fiber::yield();
+        all_blocked.count_down();  // the domain still runs while the helpers block
       });
+      fiber::all(fibers);
+      std::string line = std::to_string(jobs) + " at once:";
+      for (int r : results) line += " " + std::to_string(r);
+      trace(line);
     }
-    fibers.emplace_back([&] {
-      fiber::yield();
-      trace("domain still running");
-      all_blocked.count_down();
-    });
-    fiber::all(fibers);
-    trace("results: " + std::to_string(results[0]) + " " + std::to_string(results[1]) + " " +
-          std::to_string(results[2]));
   });
-  EXPECT_EQ(trace.str(), "domain still running\nresults: 1 2 3");
+  EXPECT_EQ(trace.str(),
+            "2 at once: 1 2\n3 at once: 1 2 3\n4 at once: 1 2 3 4\n5 at once: 1 2 3 4 5\n"
+            "6 at once: 1 2 3 4 5 6\n7 at once: 1 2 3 4 5 6 7\n8 at once: 1 2 3 4 5 6 7 8");
 }
 
 // A job that is already running cannot be interrupted: cancelling its fiber waits for it,
