@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <sys/wait.h>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -12,7 +13,6 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
-#include <sys/wait.h>
 #include <vector>
 
 #include "eio/eio.hpp"
@@ -22,9 +22,16 @@ namespace {
 constexpr int kThrows = 200'000;
 constexpr int kRepeats = 5;
 
-[[gnu::noinline]] void thrower(int i) { throw std::runtime_error("boom"); (void)i; }
-[[gnu::noinline]] void middle(int i) { thrower(i); }
-[[gnu::noinline]] void outer(int i) { middle(i); }
+[[gnu::noinline]] void thrower(int i) {
+  throw std::runtime_error("boom");
+  (void)i;
+}
+[[gnu::noinline]] void middle(int i) {
+  thrower(i);
+}
+[[gnu::noinline]] void outer(int i) {
+  middle(i);
+}
 
 double ns_per_throw() {
   auto t0 = std::chrono::steady_clock::now();
