@@ -43,12 +43,7 @@ struct Fiber : Exec_context, List_node<>, List_node<Registry_tag> {
   std::uint64_t id = 0;
 };
 
-// Makes a suspended fiber runnable again. Callable from any thread; the fiber runs on its
-// own domain.
-void wake(Fiber* fiber) noexcept;
-
-// The running fiber, or null on a plain thread (or in the scheduler's own context).
-Fiber* current_fiber() noexcept;
+// wake(fiber) and current_fiber() are in scheduler.hpp.
 
 // A short description for diagnostics: "<name>#<id>" or "fiber#<id>".
 void describe_fiber(const Fiber& f, char* buf, std::size_t len) noexcept;

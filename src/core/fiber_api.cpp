@@ -16,7 +16,7 @@ namespace detail {
 
 void check_cancelled() {
   Fiber* f = current_fiber();
-  if (f != nullptr && f->cc->is_cancelled()) throw Cancelled(f->cc->reason());
+  if (f != nullptr && f->cc->is_cancelled()) throw_cancelled();
 }
 
 void throw_cancelled() {
@@ -43,8 +43,9 @@ void yield() {
     ::sched_yield();
     return;
   }
+  detail::Fiber* self = s->running();
   s->yield();
-  detail::check_cancelled();
+  if (self->cc->is_cancelled()) detail::throw_cancelled();
 }
 
 void check() {

@@ -1,5 +1,7 @@
 #include "core/overflow_handler.hpp"
 
+#include "core/scheduler.hpp"
+
 #include <signal.h>
 #include <sys/mman.h>
 #include <unistd.h>

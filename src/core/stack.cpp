@@ -21,9 +21,9 @@ namespace {
 constexpr std::size_t kPage = 4096;
 constexpr std::size_t kStacksPerSlab = 64;
 constexpr std::size_t kCanaryZone = 64;  // room above a slab piece for the next one's canary
-// Guarded stacks cached by a domain above this count go back to the kernel, so an idle
-// domain does not keep a burst's worth of memory.
-constexpr std::size_t kMaxCached = 1024;
+// A domain keeps every stack its fibers release, so that a burst of forks costs system
+// calls only the first time; trim() gives back what exceeds this when the domain is idle.
+constexpr std::size_t kKeepWhenIdle = 1024;
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 constexpr std::size_t kSanitizerFactor = 4;
@@ -33,6 +33,12 @@ constexpr std::size_t kSanitizerFactor = 1;
 
 std::size_t round_to_page(std::size_t n) {
   return (n + kPage - 1) & ~(kPage - 1);
+}
+char* page_down(char* p) {
+  return reinterpret_cast<char*>(reinterpret_cast<std::uintptr_t>(p) & ~(kPage - 1));
+}
+char* page_up(char* p) {
+  return page_down(p + kPage - 1);
 }
 
 [[noreturn]] void throw_errno(const char* what) {
@@ -95,8 +101,23 @@ struct Slab_carver {
   char* next = nullptr;  // limit of the next piece to hand out
   std::size_t left = 0;
 
+  // Pieces given back decommitted (a piece cannot be unmapped alone): reused before any
+  // new slab is mapped, so that bursts of fibers do not pile up mappings.
+  std::vector<Stack> decommitted;
+
+  void give_back(const Stack& s) {
+    std::scoped_lock guard(lock);
+    decommitted.push_back(s);
+  }
+
   Stack carve(std::size_t size) {
     std::scoped_lock guard(lock);
+    if (!decommitted.empty() && decommitted.back().size == size) {
+      Stack s = decommitted.back();
+      decommitted.pop_back();
+      populate(s.top() - 1);
+      return s;
+    }
     if (left == 0 || piece_size != size) {
       char* base = map_or_throw(size * kStacksPerSlab + kPage);
       next = base + kPage - kCanaryZone;
@@ -155,12 +176,6 @@ void arm_canary(Stack& s) {
 
 }  // namespace
 
-bool Stack::canary_intact() const noexcept {
-  std::uint64_t v;
-  std::memcpy(&v, limit, sizeof v);
-  return v == kStackCanary;
-}
-
 std::size_t default_stack_size() noexcept {
   return 256 * 1024 * kSanitizerFactor;
 }
@@ -185,16 +200,21 @@ Stack_pool::~Stack_pool() {
     }
   }
   // Slab pieces stay mapped (their neighbours may be in use): drop their memory, one
-  // madvise per run of adjacent pieces rather than one per piece.
+  // madvise per run of adjacent pieces. A run's pages hold only its own pieces and their
+  // canaries, except the first (the top page of the piece below) and the last (which holds
+  // the canary of the piece above): those two are kept, as those neighbours may be live.
   std::sort(leftover_slab_pieces.begin(), leftover_slab_pieces.end(),
             [](const Stack& a, const Stack& b) { return a.limit < b.limit; });
   for (std::size_t i = 0; i < leftover_slab_pieces.size();) {
-    char* begin = leftover_slab_pieces[i].limit;
+    char* begin = page_up(leftover_slab_pieces[i].limit);
     char* end = leftover_slab_pieces[i].top();
+    std::size_t first = i;
     for (++i; i < leftover_slab_pieces.size() && leftover_slab_pieces[i].limit == end; ++i) {
       end = leftover_slab_pieces[i].top();
     }
-    ::madvise(begin, static_cast<std::size_t>(end - begin), MADV_DONTNEED);
+    end = page_down(end);
+    if (end > begin) ::madvise(begin, static_cast<std::size_t>(end - begin), MADV_DONTNEED);
+    for (std::size_t j = first; j < i; ++j) slab_carver.give_back(leftover_slab_pieces[j]);
   }
 }
 
@@ -206,7 +226,7 @@ Stack Stack_pool::acquire(std::size_t size) {
       if (Free_stack* f = *list) {
         *list = f->next;
         Stack s = f->stack;
-        if (s.kind == Stack::Kind::guarded) --cached_guarded_;
+        --cached_;
         if (s.kind == Stack::Kind::canary) arm_canary(s);
         return s;
       }
@@ -241,11 +261,7 @@ Stack Stack_pool::acquire(std::size_t size) {
 }
 
 void Stack_pool::release(Stack s) noexcept {
-  // Slab pieces cannot be unmapped alone, so the domain keeps them all; guarded stacks are
-  // kept up to a limit and unmapped beyond it.
-  bool keep = s.size == default_stack_size() &&
-              (s.from_slab || (s.kind == Stack::Kind::guarded && cached_guarded_ < kMaxCached));
-  if (!keep) {
+  if (s.size != default_stack_size()) {
     unmap(s);
     return;
   }
@@ -254,7 +270,19 @@ void Stack_pool::release(Stack s) noexcept {
   Free_stack*& list = s.kind == Stack::Kind::guarded ? guarded_ : canary_;
   f->next = list;
   list = f;
-  if (s.kind == Stack::Kind::guarded) ++cached_guarded_;
+  ++cached_;
+}
+
+// Only guarded stacks are trimmed while the domain runs: unmapping frees one whole. A slab
+// piece's top page also holds the canary of the piece above, which may be live, so its
+// memory can only be dropped with its neighbours', when the domain ends.
+void Stack_pool::trim(std::size_t max_released) noexcept {
+  for (; max_released > 0 && cached_ > kKeepWhenIdle && guarded_ != nullptr; --max_released) {
+    Free_stack* f = guarded_;
+    guarded_ = f->next;
+    --cached_;
+    unmap(f->stack);
+  }
 }
 
 }  // namespace eio::detail

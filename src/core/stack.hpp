@@ -8,8 +8,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 namespace eio::detail {
+
+// Written at the bottom of canary stacks; a fiber that ran over it overflowed.
+inline constexpr std::uint64_t kStackCanary = 0x6569'6f5f'6361'6e79;  // "eio_cany"
 
 struct Stack {
   enum class Kind : std::uint8_t { guarded, canary };
@@ -20,11 +24,12 @@ struct Stack {
   bool from_slab = false;  // carved from a slab: never unmapped on its own
 
   char* top() const noexcept { return limit + size; }
-  bool canary_intact() const noexcept;
+  bool canary_intact() const noexcept {
+    std::uint64_t v;
+    std::memcpy(&v, limit, sizeof v);
+    return v == kStackCanary;
+  }
 };
-
-// Written at the bottom of canary stacks; a fiber that ran over it overflowed.
-inline constexpr std::uint64_t kStackCanary = 0x6569'6f5f'6361'6e79;  // "eio_cany"
 
 // Default usable size of a fiber stack, in bytes of address space (only touched pages are
 // committed). Sanitizer builds multiply it, as their frames are several times larger.
@@ -43,12 +48,15 @@ class Stack_pool {
   // when the kernel refuses the memory.
   Stack acquire(std::size_t size);
   void release(Stack stack) noexcept;
+  // Gives back up to `max_released` cached stacks beyond a small reserve; called when the
+  // domain is about to sleep, so that a burst of fibers does not pin its memory for good.
+  void trim(std::size_t max_released) noexcept;
 
  private:
   struct Free_stack;  // a node written at the top of a cached stack
   Free_stack* guarded_ = nullptr;
   Free_stack* canary_ = nullptr;
-  std::size_t cached_guarded_ = 0;
+  std::size_t cached_ = 0;
 };
 
 }  // namespace eio::detail
