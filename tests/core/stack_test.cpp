@@ -6,7 +6,7 @@
 #include <cstring>
 #include <new>
 
-#include "core/fiber.hpp"
+#include "core/scheduler.hpp"
 #include "support/eio_test.hpp"
 
 // Counts every global allocation made by this test binary. The replacements pair malloc
