@@ -49,7 +49,7 @@ bench: build
 format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
 
-check-format:
+check-format: deps
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run -Werror
 
 clean:

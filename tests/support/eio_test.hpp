@@ -11,7 +11,9 @@
 
 namespace eio {
 // So that test names read "…/uring # GetParam() = uring".
-inline void PrintTo(Backend b, std::ostream* os) { *os << (b == Backend::uring ? "uring" : "posix"); }
+inline void PrintTo(Backend b, std::ostream* os) {
+  *os << (b == Backend::uring ? "uring" : "posix");
+}
 }  // namespace eio
 
 namespace eio::test {
