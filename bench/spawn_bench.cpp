@@ -16,7 +16,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <boost/context/fiber.hpp>
 #include <boost/fiber/all.hpp>
 #include <cstdint>
 #include <cstdio>
@@ -27,6 +26,7 @@
 
 #include "bench_util.hpp"
 #include "eio/eio.hpp"
+#include "raw_switch.hpp"
 
 namespace {
 
@@ -64,17 +64,8 @@ double boost_fiber_spawn_return() {
   return ns / kFibers;
 }
 
-// The floor: main <-> one fiber, each resume() one switch (as in B1).
 double raw_context_switch() {
-  namespace ctx = boost::context;
-  ctx::fiber f{[](ctx::fiber&& back) {
-    for (;;) back = std::move(back).resume();
-    return std::move(back);
-  }};
-  double ns = bench::time_ns([&] {
-    for (std::int64_t i = 0; i < kRawSwitches / 2; ++i) f = std::move(f).resume();
-  });
-  return ns / kRawSwitches;
+  return bench::raw_context_switch_ns(kRawSwitches);
 }
 
 // --- (b) 1M fibers alive together; run in a child process ---

@@ -5,13 +5,13 @@
 //
 // Output: ns/switch, the median of 5 repetitions of 10M switches each.
 
-#include <boost/context/fiber.hpp>
 #include <boost/fiber/all.hpp>
 #include <cstdint>
 #include <string>
 
 #include "bench_util.hpp"
 #include "eio/eio.hpp"
+#include "raw_switch.hpp"
 
 namespace {
 
@@ -35,18 +35,8 @@ double eio_switch(eio::Backend backend) {
       bench::run_options(backend));
 }
 
-// main <-> one fiber: every resume() is one switch, into the fiber or back out of it.
 double raw_context_switch() {
-  namespace ctx = boost::context;
-  ctx::fiber f{[](ctx::fiber&& back) {
-    for (;;) back = std::move(back).resume();
-    return std::move(back);
-  }};
-  double ns = bench::time_ns([&] {
-    for (std::int64_t i = 0; i < kSwitches / 2; ++i) f = std::move(f).resume();
-  });
-  // The fiber never finishes; unwinding it on destruction is what ctx::fiber does.
-  return ns / kSwitches;
+  return bench::raw_context_switch_ns(kSwitches);
 }
 
 double boost_fiber_switch() {
