@@ -10,6 +10,7 @@
 
 #include "eio/cancel.hpp"
 #include "eio/detail/function_ref.hpp"
+#include "eio/detail/intrusive_list.hpp"
 #include "eio/detail/result_slot.hpp"
 #include "eio/trigger.hpp"
 
@@ -17,6 +18,14 @@ namespace eio {
 
 namespace detail {
 struct Switch_access;
+struct Release_tag;
+
+// Something a switch releases when it finishes: a resource embeds one (it can detach
+// itself when closed earlier); on_release hooks are heap nodes. `release` must not block
+// for long and must not throw.
+struct Release_node : List_node<Release_tag> {
+  void (*release)(Release_node*) noexcept = nullptr;
+};
 
 // What a finished switch recorded: real errors in the order they happened, or else the
 // eio::Cancelled that ended it.
@@ -87,6 +96,7 @@ class Switch {
   void fiber_finished(bool daemon) noexcept;
   void await_fibers() noexcept;
   void run_release_hooks() noexcept;
+  void attach(detail::Release_node& node);
 
   cancel::Context cancel_;
   int fibers_ = 0;   // forked fibers still running, daemons included
@@ -95,7 +105,7 @@ class Switch {
   std::exception_ptr stop_reason_;  // cancelling with this is not a failure
   std::vector<std::exception_ptr> errors_;
   std::exception_ptr cancelled_;  // an eio::Cancelled, kept only while errors_ is empty
-  std::vector<std::function<void()>> hooks_;
+  detail::Intrusive_list<detail::Release_node, detail::Release_tag> hooks_;  // released in reverse
   Trigger* idle_ = nullptr;  // signalled when the fibers are done
 };
 

@@ -1,8 +1,10 @@
 #pragma once
-// What a scheduler needs from an event loop backend (io_uring, POSIX). IO operations are
-// added by per-resource interfaces; this part is only about waiting.
+// What a scheduler needs from an event loop backend (io_uring, POSIX): waiting for events,
+// being woken from other threads, and carrying out IO for the running fiber.
 
 #include <cstdint>
+
+#include "core/io.hpp"
 
 namespace eio::detail {
 
@@ -19,6 +21,17 @@ class Backend {
   // Makes a concurrent (or the next) blocking poll return at once. Callable from any
   // thread and from signal handlers.
   virtual void wake() noexcept = 0;
+
+  // Carries out `op` for the running fiber, suspending it until the operation completes.
+  // Returns what the system call returns (>= 0) or -errno. If the fiber's cancellation
+  // context is cancelled meanwhile, the operation is cancelled in the kernel, and the fiber
+  // stays suspended until the kernel is done with its buffers: the result is then
+  // -ECANCELED, or the operation's own result if it completed anyway (data is never lost).
+  // `p` lives in the caller's frame and is linked into its resource's list.
+  virtual long perform(const Io_op& op, Pending_io& p) = 0;
+  // Ends an operation in flight early (its resource is being closed), on the owning
+  // domain. The waiting fiber then sees -ECANCELED unless the operation completed.
+  virtual void abort(Pending_io& p) noexcept = 0;
 };
 
 }  // namespace eio::detail

@@ -1,6 +1,8 @@
 #include "eio/switch.hpp"
 
+#include <memory>
 #include <stdexcept>
+#include <utility>
 
 #include "core/cancel_access.hpp"
 #include "core/scheduler.hpp"
@@ -16,6 +18,9 @@ const std::exception_ptr& daemons_stopped() {
   static const std::exception_ptr reason = std::make_exception_ptr(Daemons_stopped{});
   return reason;
 }
+
+// The failure of the on_release hook that just ran, if any: hooks are noexcept nodes.
+thread_local std::exception_ptr current_hook_error;
 
 const Cancelled* as_cancelled(const std::exception_ptr& e) noexcept {
   try {
@@ -64,13 +69,40 @@ void Switch::check_domain() const {
   }
 }
 
+namespace {
+// An on_release hook: a heap node that runs its function and deletes itself.
+struct Function_hook final : detail::Release_node {
+  std::function<void()> fn;
+};
+}  // namespace
+
+void Switch::attach(detail::Release_node& node) {
+  check_domain();
+  if (finishing_) {
+    node.release(&node);
+    throw std::logic_error("eio: on_release on a finished switch (the hook ran at once)");
+  }
+  hooks_.push_back(node);
+}
+
 void Switch::on_release(std::function<void()> fn) {
   check_domain();
   if (finishing_) {
     fn();
     throw std::logic_error("eio: on_release on a finished switch (the hook ran at once)");
   }
-  hooks_.push_back(std::move(fn));
+  auto* hook = new Function_hook;
+  hook->fn = std::move(fn);
+  hook->release = [](detail::Release_node* n) noexcept {
+    std::unique_ptr<Function_hook> self(static_cast<Function_hook*>(n));
+    try {
+      cancel::protect(self->fn);
+    } catch (...) {
+      // Reported by run_release_hooks, which is still running this hook's switch.
+      current_hook_error = std::current_exception();
+    }
+  };
+  hooks_.push_back(*hook);
 }
 
 void Switch::fail(std::exception_ptr error) {
@@ -126,14 +158,10 @@ void Switch::await_fibers() noexcept {
 }
 
 void Switch::run_release_hooks() noexcept {
-  while (!hooks_.empty()) {
-    std::function<void()> hook = std::move(hooks_.back());
-    hooks_.pop_back();
-    try {
-      cancel::protect(hook);
-    } catch (...) {
-      record(std::current_exception());
-    }
+  while (detail::Release_node* node = hooks_.pop_back()) {
+    current_hook_error = nullptr;
+    node->release(node);
+    if (current_hook_error) record(std::exchange(current_hook_error, nullptr));
   }
 }
 

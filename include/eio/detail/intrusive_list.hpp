@@ -38,6 +38,13 @@ class Intrusive_list {
   void push_back(T& item) noexcept { insert_before(head_, node(item)); }
   void push_front(T& item) noexcept { insert_before(*head_.next, node(item)); }
   T& front() noexcept { return elem(head_.next); }
+  T& back() noexcept { return elem(head_.prev); }
+  T* pop_back() noexcept {
+    if (empty()) return nullptr;
+    T& item = back();
+    node(item).unlink();
+    return &item;
+  }
   T* pop_front() noexcept {
     if (empty()) return nullptr;
     T& item = front();

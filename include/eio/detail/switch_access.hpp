@@ -25,6 +25,10 @@ struct Switch_access {
   static void fiber_failed(Switch& sw, std::exception_ptr e) noexcept { sw.record(std::move(e)); }
   // Cancels `sw` without it counting as a failure (Cancelled(reason) is then ignored).
   static void stop(Switch& sw, std::exception_ptr reason) noexcept { sw.stop(std::move(reason)); }
+  // Makes `node` released when `sw` finishes (in reverse order of attachment); a resource
+  // closed earlier unlinks its node itself. Throws like on_release on a finished switch
+  // (after releasing the node at once).
+  static void attach(Switch& sw, Release_node& node) { sw.attach(node); }
   static Switch_outcome run_collect(Function_ref<void(Switch&)> body) {
     return Switch::run_collect(body);
   }

@@ -1,6 +1,5 @@
 #pragma once
-// The POSIX backend's event loop: epoll, plus an eventfd that other threads write to wake
-// a sleeping loop.
+// The POSIX backend: epoll and non-blocking system calls.
 
 #include <memory>
 

@@ -1,6 +1,5 @@
 #pragma once
-// The io_uring backend's event loop: one ring per domain, with a read always pending on an
-// eventfd so that other threads can wake a loop blocked in io_uring_enter.
+// The io_uring backend: one ring per domain.
 
 #include <memory>
 

@@ -1,0 +1,85 @@
+// Operations on io_uring: one SQE per operation, submitted in a batch when the scheduler
+// next polls (when its run queue drains, or every few dozen switches). The fiber stays
+// suspended until the operation's CQE arrives, even when cancelled: the kernel may be
+// writing into a buffer on that fiber's stack until then.
+
+#include <poll.h>
+
+#include <cerrno>
+
+#include "backends/uring/ring.hpp"
+#include "core/scheduler.hpp"
+
+namespace eio::uring {
+namespace {
+
+void prep(io_uring_sqe* sqe, const detail::Io_op& op) {
+  using K = detail::Io_op::Kind;
+  // Offsets: -1 means "the file position" (IORING_FEAT_RW_CUR_POS); sockets and pipes
+  // ignore it.
+  auto off = static_cast<__u64>(op.offset);
+  switch (op.kind) {
+    case K::read:
+      io_uring_prep_read(sqe, op.fd, op.buf, static_cast<unsigned>(op.len), off);
+      break;
+    case K::readv:
+      io_uring_prep_readv(sqe, op.fd, op.iov, static_cast<unsigned>(op.iovcnt), off);
+      break;
+    case K::writev:
+      io_uring_prep_writev(sqe, op.fd, op.iov, static_cast<unsigned>(op.iovcnt), off);
+      break;
+    case K::accept:
+      io_uring_prep_accept(sqe, op.fd, op.addr, op.addrlen, SOCK_CLOEXEC | SOCK_NONBLOCK);
+      break;
+    case K::connect:
+      io_uring_prep_connect(sqe, op.fd, op.addr, op.addrlen_in);
+      break;
+    case K::recvmsg:
+      io_uring_prep_recvmsg(sqe, op.fd, op.msg, static_cast<unsigned>(op.flags));
+      break;
+    case K::sendmsg:
+      io_uring_prep_sendmsg(sqe, op.fd, op.msg, static_cast<unsigned>(op.flags) | MSG_NOSIGNAL);
+      break;
+    case K::poll:
+      io_uring_prep_poll_add(sqe, op.fd, static_cast<unsigned>(op.poll_events));
+      break;
+  }
+}
+
+}  // namespace
+
+long Ring::perform(const detail::Io_op& op, detail::Pending_io& p) {
+  detail::Fiber* f = detail::current_fiber();
+  p.fiber = f;
+  io_uring_sqe* sqe = next_sqe();
+  prep(sqe, op);
+  io_uring_sqe_set_data(sqe, &p);
+  ++in_flight_;
+  // Cancelling the fiber asks the kernel to cancel the operation; the fiber is woken by
+  // the operation's own completion, whatever it says.
+  f->cancel_data = &p;
+  f->cancel_fn = [](detail::Fiber* fiber) noexcept {
+    auto& ring = static_cast<Ring&>(fiber->sched->backend());
+    ring.abort(*static_cast<detail::Pending_io*>(fiber->cancel_data));
+  };
+  f->sched->suspend();
+  f->cancel_fn = nullptr;
+  return p.result;
+}
+
+void Ring::abort(detail::Pending_io& p) noexcept {
+  if (p.aborted) return;
+  p.aborted = true;
+  submit_cancel(p);
+}
+
+void Ring::submit_cancel(detail::Pending_io& p) noexcept {
+  if (p.completed) return;  // nothing left to cancel; the fiber is already queued
+  p.cancel_in_flight = true;
+  ++in_flight_;  // the cancel request's own completion
+  io_uring_sqe* sqe = next_sqe();
+  io_uring_prep_cancel(sqe, &p, 0);
+  io_uring_sqe_set_data64(sqe, reinterpret_cast<std::uint64_t>(&p) | kCancelBit);
+}
+
+}  // namespace eio::uring

@@ -1,0 +1,43 @@
+#pragma once
+// The io_uring backend's state for one domain: the ring, the wake-up eventfd and the
+// operations in flight.
+
+#include <liburing.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "core/backend.hpp"
+
+namespace eio::uring {
+
+class Ring final : public detail::Backend {
+ public:
+  Ring();  // throws eio::Io_error if the ring cannot be set up
+  ~Ring() override;
+
+  const char* name() const noexcept override { return "uring"; }
+  void poll(std::int64_t timeout_ns) override;
+  void wake() noexcept override;
+  long perform(const detail::Io_op& op, detail::Pending_io& p) override;
+  void abort(detail::Pending_io& p) noexcept override;
+
+ private:
+  // user_data: a Pending_io* (8-byte aligned) for an operation; that pointer | kCancelBit
+  // for the cancel request of that operation; kWakeTag for the wake-up read.
+  static constexpr std::uint64_t kWakeTag = 1;
+  static constexpr std::uint64_t kCancelBit = 2;
+
+  io_uring_sqe* next_sqe();
+  void arm_wake_read();
+  void submit_cancel(detail::Pending_io& p) noexcept;
+  void reap();
+  void complete(std::uint64_t user_data, int res) noexcept;
+
+  io_uring ring_{};
+  int wakefd_ = -1;
+  std::uint64_t wake_buf_ = 0;
+  std::size_t in_flight_ = 0;  // operations other than the wake-up read
+};
+
+}  // namespace eio::uring
