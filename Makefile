@@ -4,7 +4,8 @@
 JOBS ?= $(shell nproc)
 PRESET ?= release
 DEBIAN_PACKAGES := g++ cmake make pkg-config git liburing-dev libboost-context1.81-dev \
-  libboost-fiber1.81-dev libgtest-dev libgmock-dev libbenchmark-dev libdw-dev gdb clang clang-format
+  libboost-fiber1.81-dev libgtest-dev libgmock-dev libbenchmark-dev libdw-dev gdb clang clang-format \
+  libuv1-dev
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: all deps configure build run test test-asan test-tsan bench format check-format clean
