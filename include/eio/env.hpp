@@ -3,6 +3,8 @@
 // handed: a function given a Clock& cannot open files.
 
 #include "eio/domain_mgr.hpp"
+#include "eio/flow.hpp"
+#include "eio/net/socket.hpp"
 #include "eio/time.hpp"
 
 namespace eio {
@@ -20,15 +22,47 @@ class Env {
   Mono_clock& mono_clock() noexcept { return *mono_clock_; }
   /// Starts new domains (OS threads with their own event loop).
   Domain_mgr& domain_mgr() noexcept { return domain_mgr_; }
+  /// The network: listening, connecting, resolving names (eio::net).
+  net::Net& net() noexcept { return *net_; }
+  /// The process's standard input (descriptor 0), never closed by eio. Reads suspend only
+  /// the calling fiber. Usable from any domain, but not by two fibers at once.
+  flow::Source& std_in() noexcept { return *std_in_; }
+  /// The process's standard output (descriptor 1). Writes go straight to the descriptor,
+  /// unbuffered; a closed reader gives eio::Io_error (broken_pipe). As std_in.
+  flow::Sink& std_out() noexcept { return *std_out_; }
+  /// The process's standard error (descriptor 2). As std_out.
+  flow::Sink& std_err() noexcept { return *std_err_; }
+  /// A source of cryptographically secure random bytes (getrandom(2)); never reaches
+  /// end-of-file, never blocks once the kernel's pool is ready (early boot). Any domain.
+  flow::Source& secure_random() noexcept { return *secure_random_; }
 
  private:
   friend struct detail::Env_access;
-  Env(Clock& clock, Mono_clock& mono, Domain_mgr dm)
-      : clock_(&clock), mono_clock_(&mono), domain_mgr_(dm) {}
+  struct Io {
+    net::Net* net;
+    flow::Source* std_in;
+    flow::Sink* std_out;
+    flow::Sink* std_err;
+    flow::Source* secure_random;
+  };
+  Env(Clock& clock, Mono_clock& mono, Domain_mgr dm, const Io& io)
+      : clock_(&clock),
+        mono_clock_(&mono),
+        domain_mgr_(dm),
+        net_(io.net),
+        std_in_(io.std_in),
+        std_out_(io.std_out),
+        std_err_(io.std_err),
+        secure_random_(io.secure_random) {}
 
   Clock* clock_;
   Mono_clock* mono_clock_;
   Domain_mgr domain_mgr_;
+  net::Net* net_;
+  flow::Source* std_in_;
+  flow::Sink* std_out_;
+  flow::Sink* std_err_;
+  flow::Source* secure_random_;
 };
 
 }  // namespace eio

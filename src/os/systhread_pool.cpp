@@ -5,12 +5,14 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <thread>
 
 #include "eio/detail/cancel_point.hpp"
 #include "eio/os/systhread.hpp"
 #include "eio/trigger.hpp"
+#include "os/systhread_pool.hpp"
 
 namespace eio::os::detail {
 namespace {
@@ -19,11 +21,13 @@ constexpr auto kIdleRetirement = std::chrono::milliseconds(200);
 
 struct Job {
   eio::detail::Function_ref<void()> body;
+  std::function<void()> owned;  // a detached job's function; body refers to it
   std::exception_ptr error;
   Trigger done;             // awaited cancellably; ignores a signal once that was cancelled
   Trigger late;             // what a cancelled caller waits on while the job runs
   bool waits_late = false;  // under the pool's lock
   bool finished = false;    // under the pool's lock
+  bool detached = false;    // nobody waits: the thread deletes the job
 };
 
 class Thread_pool {
@@ -79,6 +83,11 @@ class Thread_pool {
       } catch (...) {
         job->error = std::current_exception();
       }
+      if (job->detached) {
+        delete job;
+        lock.lock();
+        continue;
+      }
       lock.lock();
       job->finished = true;
       (job->waits_late ? job->late : job->done).signal();  // its owner may free it now
@@ -102,7 +111,7 @@ Thread_pool& pool() {
 
 void run_in_systhread_raw(eio::detail::Function_ref<void()> body) {
   eio::detail::check_cancelled();
-  Job job{body, nullptr, {}, {}, false, false};
+  Job job{body, {}, nullptr, {}, {}, false, false, false};
   pool().submit(&job);
   if (!job.done.await_unless_cancelled()) {
     switch (pool().withdraw(&job)) {
@@ -116,6 +125,13 @@ void run_in_systhread_raw(eio::detail::Function_ref<void()> body) {
     }
   }
   if (job.error) std::rethrow_exception(job.error);
+}
+
+void post_detached(std::function<void()> fn) {
+  static constexpr auto nothing = [] {};
+  auto* job = new Job{nothing, std::move(fn), nullptr, {}, {}, false, false, true};
+  job->body = job->owned;  // now that `owned` has its final address
+  pool().submit(job);
 }
 
 }  // namespace eio::os::detail

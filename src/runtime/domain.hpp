@@ -17,7 +17,11 @@ std::exception_ptr run_domain(eio::Backend backend, Function_ref<void()> main);
 
 struct Env_access {
   static Domain_mgr domain_mgr(eio::Backend b) { return Domain_mgr(b); }
-  static Env make(Clock& clock, Mono_clock& mono, Domain_mgr dm) { return Env(clock, mono, dm); }
+  static Env make(Clock& clock, Mono_clock& mono, Domain_mgr dm);
+  static net::Net& net() {
+    static net::Net n;
+    return n;
+  }
 };
 
 }  // namespace eio::detail

@@ -1,3 +1,5 @@
+#include <signal.h>
+
 #include <cstdio>
 #include <cstring>
 
@@ -25,6 +27,17 @@ void report_uncaught(const std::exception_ptr& error) {
   std::fputs(text.c_str(), stderr);
 }
 
+// A peer that hangs up must surface as an Io_error (EPIPE) from the write, not kill the
+// process. Sockets also pass MSG_NOSIGNAL; pipes have no such flag. A handler the program
+// installed itself is left alone.
+void ignore_sigpipe() noexcept {
+  struct sigaction old {};
+  if (::sigaction(SIGPIPE, nullptr, &old) == 0 && old.sa_handler == SIG_DFL &&
+      !(old.sa_flags & SA_SIGINFO)) {
+    ::signal(SIGPIPE, SIG_IGN);
+  }
+}
+
 }  // namespace
 
 std::exception_ptr run_domain(eio::Backend backend, Function_ref<void()> main) {
@@ -50,6 +63,7 @@ std::exception_ptr run_domain(eio::Backend backend, Function_ref<void()> main) {
 
 void run_main(Function_ref<void(Env&)> main, const Run_options& opts) {
   link_backtrace_hook();
+  ignore_sigpipe();
   static System_clock clock;
   static Steady_clock mono_clock;
   std::exception_ptr error = run_domain(opts.backend, [&] {

@@ -1,0 +1,110 @@
+#include "os/fd_state.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <stdexcept>
+#include <system_error>
+
+#include "core/scheduler.hpp"
+#include "eio/cancel.hpp"
+#include "eio/detail/cancel_point.hpp"
+#include "eio/detail/switch_access.hpp"
+#include "eio/errors.hpp"
+
+namespace eio::detail {
+namespace {
+
+bool lacks_nonblock(int raw) noexcept {
+  int flags = ::fcntl(raw, F_GETFL);
+  return flags >= 0 && !(flags & O_NONBLOCK);
+}
+
+}  // namespace
+
+Fd_state* Fd_state::attach(Switch& sw, int raw) {
+  if (raw < 0) throw std::invalid_argument("eio::os::Fd: negative file descriptor");
+  auto* s = new Fd_state;
+  s->fd = raw;
+  s->may_block = lacks_nonblock(raw);
+  s->owner = Scheduler::current();
+  s->release = [](Release_node* n) noexcept { static_cast<Fd_state*>(n)->close(); };
+  try {
+    Switch_access::attach(sw, *s);  // on a finished switch: releases (closes), then throws
+  } catch (...) {
+    s->unref();
+    throw;
+  }
+  return s;
+}
+
+Fd_state* Fd_state::borrowed(int raw) {
+  auto* s = new Fd_state;
+  s->fd = raw;
+  s->close_fd = false;
+  s->may_block = lacks_nonblock(raw);
+  return s;
+}
+
+void Fd_state::check_usable(const char* what) const {
+  if (!open) throw Closed(std::string(what) + ": the resource is closed");
+  if (owner != nullptr && owner != Scheduler::current()) {
+    throw std::logic_error(std::string(what) +
+                           ": resource used outside the domain of the switch it is attached to");
+  }
+}
+
+long Fd_state::perform(Io_op op) {
+  Scheduler* sched = Scheduler::current();
+  if (sched == nullptr || current_fiber() == nullptr) {
+    throw std::logic_error("eio: IO on a resource needs a fiber (call it inside eio::run)");
+  }
+  check_usable("eio IO");
+  check_cancelled();
+  op.fd = fd;
+  op.fd_may_block = may_block;
+  Pending_io p;
+  if (owner == nullptr) {  // shared: nobody aborts it, so nothing to track
+    long r = sched->backend().perform(op, p);
+    if (r == -ECANCELED && current_fiber()->cc->is_cancelled()) throw_cancelled();
+    return r;
+  }
+  ops.push_back(p);
+  ++in_flight;
+  ++refs;
+  long r = sched->backend().perform(op, p);
+  p.unlink();
+  --in_flight;
+  bool closed = !open;
+  if (closed && in_flight == 0) finish_close();
+  unref();  // `this` may be gone from here on
+  if (r == -ECANCELED) {
+    if (current_fiber()->cc->is_cancelled()) throw_cancelled();
+    if (closed) throw Closed("eio IO: the resource was closed during the operation");
+  }
+  return r;
+}
+
+void Fd_state::close() noexcept {
+  if (!open) return;
+  open = false;
+  if (is_linked()) unlink();  // closed before its switch finished
+  if (owner != nullptr) {
+    Backend& backend = owner->backend();
+    ops.for_each([&](Pending_io& p) { backend.abort(p); });
+  }
+  if (in_flight == 0) finish_close();
+}
+
+void Fd_state::finish_close() noexcept {
+  if (fd < 0) return;
+  if (close_fd) ::close(fd);  // EINTR still closes on Linux: never retry
+  fd = -1;
+}
+
+void throw_errno(int err, std::string context) {
+  throw Io_error(std::error_code(err, std::generic_category()), std::move(context));
+}
+
+}  // namespace eio::detail

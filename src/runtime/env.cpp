@@ -1,0 +1,12 @@
+#include "os/stdio.hpp"
+#include "runtime/domain.hpp"
+
+namespace eio::detail {
+
+Env Env_access::make(Clock& clock, Mono_clock& mono, Domain_mgr dm) {
+  return Env(
+      clock, mono, dm,
+      Env::Io{&net(), &stdin_source(), &stdout_sink(), &stderr_sink(), &secure_random_source()});
+}
+
+}  // namespace eio::detail

@@ -1,0 +1,244 @@
+// Pipes and descriptors on both backends: blocking reads and writes, vectored and large
+// writes, cancellation and closing while an operation is in flight.
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "support/eio_test.hpp"
+
+namespace eio::test {
+namespace {
+
+class Pipes : public Backends {};
+EIO_TEST_ON_BOTH_BACKENDS(Pipes);
+
+bool fd_is_open(int fd) {
+  return ::fcntl(fd, F_GETFD) >= 0;
+}
+
+TEST_P(Pipes, ReaderWaitsForTheWriterThenSeesEndOfFile) {
+  Trace trace;
+  run([&](Env&) {
+    Switch::run([&](Switch& sw) {
+      auto [src, sink] = os::pipe(sw);
+      fiber::both(
+          [&] {
+            trace("reader waits");
+            trace("read: " + flow::read_all(src));
+          },
+          [&] {
+            trace("writer writes");
+            sink.write("hello ");
+            sink.write("world");
+            sink.close();
+          });
+    });
+  });
+  EXPECT_EQ(trace.str(), "reader waits\nwriter writes\nread: hello world");
+}
+
+TEST_P(Pipes, VectoredWriteSplitsPastIovMax) {
+  run([&](Env&) {
+    Switch::run([&](Switch& sw) {
+      auto [src, sink] = os::pipe(sw);
+      std::vector<std::string> parts;
+      for (int i = 0; i < 3000; ++i) parts.push_back(std::to_string(i) + ",");
+      std::vector<std::string_view> views(parts.begin(), parts.end());
+      std::string expected;
+      for (auto& p : parts) expected += p;
+      std::string got;
+      fiber::both([&] { got = flow::read_all(src); },
+                  [&] {
+                    sink.write(views);
+                    sink.close();
+                  });
+      EXPECT_EQ(got, expected);
+    });
+  });
+}
+
+TEST_P(Pipes, WriteLargerThanThePipeCompletesAcrossShortWrites) {
+  run([&](Env&) {
+    Switch::run([&](Switch& sw) {
+      auto [src, sink] = os::pipe(sw);
+      std::string big(1 << 20, 'x');
+      for (std::size_t i = 0; i < big.size(); i += 4096) big[i] = static_cast<char>('a' + i % 26);
+      std::string got;
+      fiber::both(
+          [&] {
+            sink.write(big);
+            sink.close();
+          },
+          [&] { got = flow::read_all(src); });
+      EXPECT_EQ(got, big);
+    });
+  });
+}
+
+TEST_P(Pipes, CopyBetweenPipes) {
+  run([&](Env&) {
+    Switch::run([&](Switch& sw) {
+      auto a = os::pipe(sw);
+      auto b = os::pipe(sw);
+      std::string data(200'000, 'q');
+      std::string got;
+      fiber::all(
+          [&] {
+            a.sink.write(data);
+            a.sink.close();
+          },
+          [&] {
+            flow::copy(a.source, b.sink);
+            b.sink.close();
+          },
+          [&] { got = flow::read_all(b.source); });
+      EXPECT_EQ(got, data);
+    });
+  });
+}
+
+// The read is cancelled while the kernel may be filling its buffer, which lives on the
+// cancelled fiber's stack: the fiber must not return until the kernel is done with it.
+// Data written afterwards is all still there for the next reader.
+TEST_P(Pipes, CancelledReadKeepsBufferUntilCompletion) {
+  run([&](Env&) {
+    Switch::run([&](Switch& sw) {
+      auto [src, sink] = os::pipe(sw);
+      cancel::Context* ctx = nullptr;
+      std::string outcome;
+      Switch::run([&](Switch& inner) {
+        fiber::fork(inner, [&] {
+          try {
+            cancel::sub([&](cancel::Context& cc) {
+              ctx = &cc;
+              char on_stack[64];
+              src.read_some(on_stack);
+            });
+          } catch (const Cancelled&) {
+            outcome = "cancelled";
+          }
+        });
+        ctx->cancel(std::make_exception_ptr(std::runtime_error("stop")));
+      });
+      EXPECT_EQ(outcome, "cancelled");
+      sink.write("after");
+      char buf[16];
+      std::size_t n = src.read_some(buf);
+      EXPECT_EQ(std::string(buf, n), "after");
+    });
+  });
+}
+
+TEST_P(Pipes, CloseWithOperationInFlight) {
+  run([&](Env&) {
+    Switch::run([&](Switch& sw) {
+      auto [src, sink] = os::pipe(sw);
+      int raw = src.fd().get();
+      std::string outcome;
+      Switch::run([&](Switch& inner) {
+        fiber::fork(inner, [&] {
+          char buf[8];
+          try {
+            src.read_some(buf);
+            outcome = "read";
+          } catch (const Closed&) {
+            outcome = "closed";
+          }
+        });
+        src.close();
+        // The reader has not finished with the descriptor yet: it stays open until then.
+        EXPECT_TRUE(fd_is_open(raw));
+        EXPECT_THROW(src.fd().get(), Closed);
+        char c;
+        EXPECT_THROW(src.read_some(std::span(&c, 1)), Closed);
+      });
+      EXPECT_EQ(outcome, "closed");
+      EXPECT_FALSE(fd_is_open(raw));
+    });
+  });
+}
+
+TEST_P(Pipes, SwitchClosesItsDescriptorsAndLaterUseIsClosed) {
+  run([&](Env&) {
+    std::optional<os::Pipe> kept;
+    int raw = -1;
+    Switch::run([&](Switch& sw) {
+      kept.emplace(os::pipe(sw));
+      raw = kept->source.fd().get();
+    });
+    EXPECT_FALSE(fd_is_open(raw));
+    EXPECT_THROW(kept->sink.write("x"), Closed);
+  });
+}
+
+TEST_P(Pipes, WritingToAPipeWithoutReaderIsBrokenPipeNotSigpipe) {
+  run([&](Env&) {
+    struct sigaction sa {};
+    ::sigaction(SIGPIPE, nullptr, &sa);
+    EXPECT_EQ(sa.sa_handler, SIG_IGN) << "eio::run ignores SIGPIPE";
+    Switch::run([&](Switch& sw) {
+      auto [src, sink] = os::pipe(sw);
+      src.close();
+      try {
+        sink.write("nobody listens");
+        ADD_FAILURE() << "write succeeded";
+      } catch (const Io_error& e) {
+        EXPECT_EQ(e.code(), std::errc::broken_pipe);
+      }
+    });
+  });
+}
+
+TEST_P(Pipes, AwaitReadableWakesWhenDataArrives) {
+  Trace trace;
+  run([&](Env&) {
+    Switch::run([&](Switch& sw) {
+      auto [src, sink] = os::pipe(sw);
+      fiber::both(
+          [&] {
+            os::await_readable(src.fd());
+            trace("readable");
+          },
+          [&] {
+            trace("writing");
+            os::await_writable(sink.fd());
+            sink.write("!");
+          });
+    });
+  });
+  EXPECT_EQ(trace.str(), "writing\nreadable");
+}
+
+TEST_P(Pipes, FdHandleMovesAndClosesOnce) {
+  run([&](Env&) {
+    int fds[2];
+    ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
+    Switch::run([&](Switch& sw) {
+      os::Fd a(sw, fds[0]);
+      EXPECT_TRUE(a.is_open());
+      EXPECT_EQ(a.get(), fds[0]);
+      os::Fd moved = std::move(a);
+      EXPECT_FALSE(a.is_open());
+      moved.close();
+      moved.close();
+      EXPECT_FALSE(fd_is_open(fds[0]));
+    });
+    ::close(fds[1]);
+  });
+}
+
+TEST_P(Pipes, ResourceFromAnotherDomainIsRejected) {
+  run([&](Env& env) {
+    Switch::run([&](Switch& sw) {
+      auto [src, sink] = os::pipe(sw);
+      env.domain_mgr().run([&] { EXPECT_THROW(sink.write("x"), std::logic_error); });
+    });
+  });
+}
+
+}  // namespace
+}  // namespace eio::test
