@@ -14,6 +14,9 @@ namespace eio::detail {
 
 struct Fiber;
 
+// How many Io_op::Kind values there are.
+inline constexpr unsigned kIoKinds = 8;
+
 struct Io_op {
   enum class Kind : std::uint8_t { read, readv, writev, accept, connect, recvmsg, sendmsg, poll };
 

@@ -242,3 +242,54 @@ TEST_P(Pipes, ResourceFromAnotherDomainIsRejected) {
 
 }  // namespace
 }  // namespace eio::test
+
+namespace eio::test {
+namespace {
+
+// io_uring only: the kernel completes a read, and the fiber is cancelled before it runs
+// again. The read's data must come back to it, not vanish. Once A's read is armed, fiber
+// B writes to A's pipe with a plain system call, then reads from a second pipe that
+// already has data: both completions arrive in the same batch, B's first (it completes
+// as it is submitted, A's when the kernel runs its deferred work), so B runs and cancels
+// A after A's read completed. A sees its data, then Cancelled at its next check.
+TEST(Pipes_uring, CancelledReadReturnsDataThatArrivedAnyway) {
+  std::string got;
+  std::string then;
+  eio::run(
+      [&](Env&) {
+        Switch::run([&](Switch& sw) {
+          auto a = os::pipe(sw);
+          auto b = os::pipe(sw);
+          b.sink.write("ab");
+          cancel::Context* a_ctx = nullptr;
+          Switch::run([&](Switch& inner) {
+            fiber::fork(inner, [&] {
+              try {
+                cancel::sub([&](cancel::Context& cc) {
+                  a_ctx = &cc;
+                  char buf[32];
+                  got = std::string(buf, a.source.read_some(buf));
+                  fiber::check();
+                  then = "not cancelled";
+                });
+              } catch (const Cancelled&) {
+                then = "cancelled after the read";
+              }
+            });
+            fiber::fork(inner, [&] {
+              char c;
+              b.source.read_some(std::span(&c, 1));  // submitted with A's read: A is now armed
+              ASSERT_EQ(::write(a.sink.fd().get(), "arrived anyway", 14), 14);
+              b.source.read_some(std::span(&c, 1));  // completes in the same batch as A's read
+              a_ctx->cancel(std::make_exception_ptr(std::runtime_error("too late")));
+            });
+          });
+        });
+      },
+      {.backend = Backend::uring, .report_uncaught = false});
+  EXPECT_EQ(got, "arrived anyway");
+  EXPECT_EQ(then, "cancelled after the read");
+}
+
+}  // namespace
+}  // namespace eio::test

@@ -10,6 +10,7 @@
 
 #include <cerrno>
 
+#include "backends/nonblocking_call.hpp"
 #include "backends/posix/poller.hpp"
 #include "core/scheduler.hpp"
 #include "eio/cancel.hpp"
@@ -22,93 +23,27 @@ namespace {
 // budget does the same).
 constexpr unsigned kReadyBudget = 64;
 
-long result_of(long r) {
-  return r >= 0 ? r : -errno;
-}
-
-long attempt(const detail::Io_op& op) {
-  using K = detail::Io_op::Kind;
-  for (;;) {
-    long r = 0;
-    switch (op.kind) {
-      case K::read:
-        r = op.offset >= 0 ? ::pread(op.fd, op.buf, op.len, op.offset)
-                           : ::read(op.fd, op.buf, op.len);
-        break;
-      case K::readv:
-        r = op.offset >= 0 ? ::preadv(op.fd, op.iov, op.iovcnt, op.offset)
-                           : ::readv(op.fd, op.iov, op.iovcnt);
-        break;
-      case K::writev:
-        r = op.offset >= 0 ? ::pwritev(op.fd, op.iov, op.iovcnt, op.offset)
-                           : ::writev(op.fd, op.iov, op.iovcnt);
-        break;
-      case K::accept:
-        r = ::accept4(op.fd, op.addr, op.addrlen, SOCK_CLOEXEC | SOCK_NONBLOCK);
-        break;
-      case K::recvmsg:
-        r = ::recvmsg(op.fd, op.msg, op.flags | MSG_DONTWAIT);
-        break;
-      case K::sendmsg:
-        r = ::sendmsg(op.fd, op.msg, op.flags | MSG_DONTWAIT | MSG_NOSIGNAL);
-        break;
-      case K::connect:
-      case K::poll:
-        return -EAGAIN;  // handled by perform
-    }
-    if (r >= 0 || errno != EINTR) return result_of(r);
-  }
-}
-
-std::uint32_t events_for(const detail::Io_op& op) {
-  using K = detail::Io_op::Kind;
-  switch (op.kind) {
-    case K::writev:
-    case K::sendmsg:
-    case K::connect:
-      return EPOLLOUT;
-    case K::poll:
-      return static_cast<std::uint32_t>(op.poll_events);
-    default:
-      return EPOLLIN;
-  }
-}
-
-long connect_nonblocking(const detail::Io_op& op) {
-  int r;
-  do {
-    r = ::connect(op.fd, op.addr, op.addrlen_in);
-  } while (r < 0 && errno == EINTR);
-  return r == 0 ? 0 : -errno;
-}
-
-long socket_error(int fd) {
-  int err = 0;
-  socklen_t len = sizeof err;
-  if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) return -errno;
-  return -err;
-}
-
 }  // namespace
 
 long Poller::perform(const detail::Io_op& op, detail::Pending_io& p) {
   using K = detail::Io_op::Kind;
   if (++ready_streak_ >= kReadyBudget && !coop_yield(p)) return -ECANCELED;
-  std::uint32_t events = events_for(op);
+  // poll(2) and epoll share the values of POLLIN/EPOLLIN, POLLOUT/EPOLLOUT.
+  auto events = static_cast<std::uint32_t>(detail::readiness_events(op));
   if (op.kind == K::poll) return wait_ready(op.fd, events, p);
   if (op.kind == K::connect) {
-    long r = connect_nonblocking(op);
+    long r = detail::start_connect(op);
     if (r != -EINPROGRESS) return r;
     r = wait_ready(op.fd, EPOLLOUT, p);
-    return r < 0 ? r : socket_error(op.fd);
+    return r < 0 ? r : detail::connect_result(op.fd);
   }
   if (op.fd_may_block) {
     long r = wait_ready(op.fd, events, p);
     if (r < 0) return r;
   }
   for (;;) {
-    long r = attempt(op);
-    if (r != -EAGAIN && r != -EWOULDBLOCK) return r;
+    long r = detail::nonblocking_call(op);
+    if (r != -EAGAIN) return r;
     r = wait_ready(op.fd, events, p);
     if (r < 0) return r;
   }

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 
+#include "backends/nonblocking_call.hpp"
 #include "backends/uring/ring.hpp"
 #include "core/scheduler.hpp"
 
@@ -49,8 +50,36 @@ void prep(io_uring_sqe* sqe, const detail::Io_op& op) {
 }  // namespace
 
 long Ring::perform(const detail::Io_op& op, detail::Pending_io& p) {
+  if (supported_[static_cast<unsigned>(op.kind)]) return submit_and_wait(op, p);
+  return emulate(op, p);
+}
+
+// For an opcode the kernel lacks: the non-blocking system call, with POLL_ADD (always
+// there: the ring requires it) to wait whenever the call would block.
+long Ring::emulate(const detail::Io_op& op, detail::Pending_io& p) {
+  detail::Io_op wait{.kind = detail::Io_op::Kind::poll, .fd = op.fd};
+  wait.poll_events = detail::readiness_events(op);
+  auto wait_ready = [&] { return p.aborted ? -ECANCELED : submit_and_wait(wait, p); };
+  if (op.kind == detail::Io_op::Kind::connect) {
+    long r = detail::start_connect(op);
+    if (r != -EINPROGRESS) return r;
+    r = wait_ready();
+    return r < 0 ? r : detail::connect_result(op.fd);
+  }
+  if (op.fd_may_block) {
+    if (long r = wait_ready(); r < 0) return r;
+  }
+  for (;;) {
+    long r = detail::nonblocking_call(op);
+    if (r != -EAGAIN) return r;
+    if (r = wait_ready(); r < 0) return r;
+  }
+}
+
+long Ring::submit_and_wait(const detail::Io_op& op, detail::Pending_io& p) {
   detail::Fiber* f = detail::current_fiber();
   p.fiber = f;
+  p.completed = false;
   io_uring_sqe* sqe = next_sqe();
   prep(sqe, op);
   io_uring_sqe_set_data(sqe, &p);

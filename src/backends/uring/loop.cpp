@@ -1,6 +1,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdint>
 
@@ -21,9 +22,21 @@ constexpr unsigned kQueueDepth = 256;
   throw Io_error(std::error_code(err, std::generic_category()), what);
 }
 
+std::atomic<int> injected_setup_error{0};
+std::atomic<unsigned> hidden_opcodes{0};
+
 }  // namespace
 
+void fail_setup_for_testing(int err) noexcept {
+  injected_setup_error.store(err);
+}
+void hide_opcodes_for_testing(unsigned kinds_mask) noexcept {
+  hidden_opcodes.store(kinds_mask);
+}
+
 Ring::Ring() {
+  if (int err = injected_setup_error.load())
+    throw_errc(err, "setting up the io_uring ring (test hook)");
   io_uring_params p{};
   // SINGLE_ISSUER + DEFER_TASKRUN (Linux 6.1): completions run only when this thread
   // asks, which suits one ring per domain. Older kernels reject the flags: retry plain.
@@ -38,6 +51,12 @@ Ring::Ring() {
     io_uring_queue_exit(&ring_);
     throw_errc(EOPNOTSUPP, "io_uring lacks IORING_FEAT_EXT_ARG or NODROP (Linux 5.11)");
   }
+  try {
+    probe_opcodes();
+  } catch (...) {
+    io_uring_queue_exit(&ring_);
+    throw;
+  }
   wakefd_ = ::eventfd(0, EFD_CLOEXEC);
   if (wakefd_ < 0) {
     int err = errno;
@@ -45,6 +64,26 @@ Ring::Ring() {
     throw_errc(err, "creating the wake-up eventfd");
   }
   arm_wake_read();
+}
+
+// Kernels gained opcodes one by one (READ in 5.6, ACCEPT/CONNECT in 5.5, ...); an
+// operation whose opcode is missing is emulated with POLL_ADD and a non-blocking call.
+// POLL_ADD and ASYNC_CANCEL themselves are required.
+void Ring::probe_opcodes() {
+  io_uring_probe* probe = io_uring_get_probe_ring(&ring_);
+  if (probe == nullptr) throw_errc(EOPNOTSUPP, "probing io_uring opcodes (Linux 5.6)");
+  auto has = [&](int opcode) { return io_uring_opcode_supported(probe, opcode) != 0; };
+  bool essentials = has(IORING_OP_POLL_ADD) && has(IORING_OP_ASYNC_CANCEL);
+  const int opcodes[detail::kIoKinds] = {IORING_OP_READ,    IORING_OP_READV,   IORING_OP_WRITEV,
+                                         IORING_OP_ACCEPT,  IORING_OP_CONNECT, IORING_OP_RECVMSG,
+                                         IORING_OP_SENDMSG, IORING_OP_POLL_ADD};
+  unsigned hidden = hidden_opcodes.load();
+  for (unsigned k = 0; k < detail::kIoKinds; ++k) {
+    supported_[k] = has(opcodes[k]) && !(hidden & (1u << k));
+  }
+  supported_[static_cast<unsigned>(detail::Io_op::Kind::poll)] = true;
+  io_uring_free_probe(probe);
+  if (!essentials) throw_errc(EOPNOTSUPP, "io_uring lacks POLL_ADD or ASYNC_CANCEL");
 }
 
 Ring::~Ring() {

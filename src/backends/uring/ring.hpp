@@ -28,6 +28,9 @@ class Ring final : public detail::Backend {
   static constexpr std::uint64_t kWakeTag = 1;
   static constexpr std::uint64_t kCancelBit = 2;
 
+  long submit_and_wait(const detail::Io_op& op, detail::Pending_io& p);
+  long emulate(const detail::Io_op& op, detail::Pending_io& p);
+  void probe_opcodes();
   io_uring_sqe* next_sqe();
   void arm_wake_read();
   void submit_cancel(detail::Pending_io& p) noexcept;
@@ -38,6 +41,8 @@ class Ring final : public detail::Backend {
   int wakefd_ = -1;
   std::uint64_t wake_buf_ = 0;
   std::size_t in_flight_ = 0;  // operations other than the wake-up read
+  // Per Io_op::Kind: whether the kernel has its opcode (else it is emulated).
+  bool supported_[detail::kIoKinds] = {};
 };
 
 }  // namespace eio::uring

@@ -1,0 +1,22 @@
+#pragma once
+// An IO operation as one non-blocking system call, shared by the POSIX backend and by the
+// io_uring backend's fallback for opcodes the running kernel lacks.
+
+#include <cstdint>
+
+#include "core/io.hpp"
+
+namespace eio::detail {
+
+// Makes the system call for `op` without blocking (MSG_DONTWAIT for socket messages; the
+// other calls rely on O_NONBLOCK), retrying EINTR. Returns the result or -errno (-EAGAIN:
+// wait for readiness and retry). connect and poll are not single calls: -EAGAIN.
+long nonblocking_call(const Io_op& op) noexcept;
+// The poll(2)-style events `op` waits for when the call would block.
+short readiness_events(const Io_op& op) noexcept;
+// connect(2) once: 0, -EINPROGRESS (then wait for POLLOUT and read connect_result) or -errno.
+long start_connect(const Io_op& op) noexcept;
+// The outcome of a connect that was in progress (SO_ERROR), as 0 or -errno.
+long connect_result(int fd) noexcept;
+
+}  // namespace eio::detail
