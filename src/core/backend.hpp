@@ -32,6 +32,10 @@ class Backend {
   // Ends an operation in flight early (its resource is being closed), on the owning
   // domain. The waiting fiber then sees -ECANCELED unless the operation completed.
   virtual void abort(Pending_io& p) noexcept = 0;
+  // `fd` is about to be closed, with no operation in flight on it: drop whatever the
+  // backend keeps for it (an epoll registration would otherwise outlive the number if the
+  // file is still open elsewhere, through a dup or a child process).
+  virtual void forget_fd(int /*fd*/) noexcept {}
 };
 
 }  // namespace eio::detail

@@ -99,6 +99,7 @@ void Fd_state::close() noexcept {
 
 void Fd_state::finish_close() noexcept {
   if (fd < 0) return;
+  if (owner != nullptr) owner->backend().forget_fd(fd);
   if (close_fd) ::close(fd);  // EINTR still closes on Linux: never retry
   fd = -1;
 }

@@ -23,6 +23,12 @@ namespace {
 // budget does the same).
 constexpr unsigned kReadyBudget = 64;
 
+// Whether `fd` has any of `events` now, without waiting (poll(2) with a zero timeout).
+bool ready_now(int fd, std::uint32_t events) noexcept {
+  pollfd pfd{fd, static_cast<short>(events), 0};
+  return ::poll(&pfd, 1, 0) > 0;
+}
+
 }  // namespace
 
 long Poller::perform(const detail::Io_op& op, detail::Pending_io& p) {
@@ -30,23 +36,42 @@ long Poller::perform(const detail::Io_op& op, detail::Pending_io& p) {
   if (++ready_streak_ >= kReadyBudget && !coop_yield(p)) return -ECANCELED;
   // poll(2) and epoll share the values of POLLIN/EPOLLIN, POLLOUT/EPOLLOUT.
   auto events = static_cast<std::uint32_t>(detail::readiness_events(op));
-  if (op.kind == K::poll) return wait_ready(op.fd, events, p);
+  if (op.kind == K::poll) return ready_now(op.fd, events) ? events : wait_edge(op.fd, events, p);
   if (op.kind == K::connect) {
     long r = detail::start_connect(op);
     if (r != -EINPROGRESS) return r;
     r = wait_ready(op.fd, EPOLLOUT, p);
     return r < 0 ? r : detail::connect_result(op.fd);
   }
-  if (op.fd_may_block) {
-    long r = wait_ready(op.fd, events, p);
+  if (op.fd_may_block && !ready_now(op.fd, events)) {
+    long r = wait_edge(op.fd, events, p);
     if (r < 0) return r;
   }
   for (;;) {
-    long r = detail::nonblocking_call(op);
-    if (r != -EAGAIN) return r;
-    r = wait_ready(op.fd, events, p);
+    Interest* in = find(op.fd);
+    // Readiness known to be spent: skip the system call that would say EAGAIN.
+    bool spent = op.kind == K::read && in != nullptr && in->registered &&
+                 !(in->ready & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR));
+    if (!spent) {
+      long r = detail::nonblocking_call(op);
+      if (r != -EAGAIN) {
+        // A short read drained the buffer (Tokio does the same): wait for the next edge.
+        if (in != nullptr && op.kind == K::read && r > 0 && static_cast<std::size_t>(r) < op.len) {
+          in->ready &= ~EPOLLIN;
+        }
+        return r;
+      }
+      if (in != nullptr) in->ready &= ~events;
+    }
+    long r = wait_ready(op.fd, events, p);
     if (r < 0) return r;
   }
+}
+
+// Waits after ready_now said no: edges recorded before then are stale.
+long Poller::wait_edge(int fd, std::uint32_t events, detail::Pending_io& p) {
+  if (Interest* in = find(fd)) in->ready &= ~events;
+  return wait_ready(fd, events, p);
 }
 
 bool Poller::coop_yield(detail::Pending_io& p) noexcept {
@@ -59,17 +84,24 @@ bool Poller::coop_yield(detail::Pending_io& p) noexcept {
 long Poller::wait_ready(int fd, std::uint32_t events, detail::Pending_io& p) {
   detail::Fiber* f = detail::current_fiber();
   if (p.aborted || f->cc->is_cancelled()) return -ECANCELED;
+  Interest& in = interest(fd);
+  if (in.ready & events) return static_cast<long>(in.ready & events);  // an edge came meanwhile
+  if (!in.registered) {
+    epoll_event ev{};
+    // Edge-triggered and registered once for everything: no epoll_ctl per wait. A fiber
+    // parks only after the call said EAGAIN (or ready_now said no), so it cannot miss an
+    // edge: the next one is still to come.
+    ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+    ev.data.u64 = static_cast<std::uint64_t>(fd);
+    // epoll refuses regular files (EPERM): they are always ready.
+    if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) return static_cast<long>(events);
+    in.registered = true;
+  }
   Waiter w;
   w.pending = &p;
   w.events = events;
   w.fd = fd;
-  interests_[fd].waiters.push_back(w);
-  if (!update_interest(fd)) {
-    // epoll refuses regular files (EPERM): they are always ready.
-    w.unlink();
-    update_interest(fd);
-    return static_cast<long>(events);
-  }
+  in.waiters.push_back(w);
   p.fiber = f;
   p.waiter = &w;
   ++waiting_;
@@ -91,7 +123,6 @@ void Poller::finish_wait(Waiter& w, long result) noexcept {
   w.result = result;
   w.unlink();
   --waiting_;
-  update_interest(w.fd);
   detail::wake(w.pending->fiber);
 }
 
@@ -100,45 +131,34 @@ void Poller::abort(detail::Pending_io& p) noexcept {
   if (auto* w = static_cast<Waiter*>(p.waiter)) finish_wait(*w, -ECANCELED);
 }
 
-void Poller::dispatch(int fd, std::uint32_t revents) noexcept {
-  auto it = interests_.find(fd);
-  if (it == interests_.end()) return;
-  // Errors and hang-ups wake everyone: the retried call reports them.
-  bool all = revents & (EPOLLERR | EPOLLHUP);
-  it->second.waiters.for_each([&](Waiter& w) {
-    if (all || (w.events & revents)) {
-      w.result = static_cast<long>(revents);
-      w.unlink();
-      --waiting_;
-      detail::wake(w.pending->fiber);
-    }
-  });
-  update_interest(fd);
+void Poller::forget_fd(int fd) noexcept {
+  if (fd < 0 || static_cast<std::size_t>(fd) >= interests_.size() || !interests_[fd]) return;
+  if (interests_[fd]->registered) ::epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr);
+  interests_[fd].reset();
 }
 
-bool Poller::update_interest(int fd) noexcept {
-  auto it = interests_.find(fd);
-  if (it == interests_.end()) return true;
-  Interest& in = it->second;
-  std::uint32_t want = 0;
-  in.waiters.for_each([&](Waiter& w) { want |= w.events; });
-  if (want == in.registered) {
-    if (want == 0) interests_.erase(it);
-    return true;
-  }
-  epoll_event ev{};
-  ev.events = want;
-  ev.data.u64 = static_cast<std::uint64_t>(fd);
-  if (want == 0) {
-    ::epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, &ev);
-    interests_.erase(it);
-    return true;
-  }
-  if (::epoll_ctl(epfd_, in.registered == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &ev) != 0) {
-    return false;
-  }
-  in.registered = want;
-  return true;
+Poller::Interest* Poller::find(int fd) noexcept {
+  auto i = static_cast<std::size_t>(fd);
+  return i < interests_.size() ? interests_[i].get() : nullptr;
+}
+
+Poller::Interest& Poller::interest(int fd) {
+  auto i = static_cast<std::size_t>(fd);
+  if (i >= interests_.size()) interests_.resize(std::max(i + 1, interests_.size() * 2));
+  if (!interests_[i]) interests_[i] = std::make_unique<Interest>();
+  return *interests_[i];
+}
+
+void Poller::dispatch(int fd, std::uint32_t revents) noexcept {
+  auto i = static_cast<std::size_t>(fd);
+  if (i >= interests_.size() || !interests_[i]) return;
+  // Errors and hang-ups wake everyone: the retried call reports them. An edge nobody
+  // waits for is dropped: the next caller tries its system call first.
+  bool all = revents & (EPOLLERR | EPOLLHUP | EPOLLRDHUP);
+  interests_[i]->ready |= revents;
+  interests_[i]->waiters.for_each([&](Waiter& w) {
+    if (all || (w.events & revents)) finish_wait(w, static_cast<long>(revents));
+  });
 }
 
 }  // namespace eio::posix

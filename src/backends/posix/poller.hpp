@@ -4,7 +4,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <unordered_map>
+#include <memory>
+#include <vector>
 
 #include "core/backend.hpp"
 #include "eio/detail/intrusive_list.hpp"
@@ -21,6 +22,7 @@ class Poller final : public detail::Backend {
   void wake() noexcept override;
   long perform(const detail::Io_op& op, detail::Pending_io& p) override;
   void abort(detail::Pending_io& p) noexcept override;
+  void forget_fd(int fd) noexcept override;
 
  private:
   // A fiber waiting for `events` on an fd, in that fiber's frame.
@@ -30,22 +32,27 @@ class Poller final : public detail::Backend {
     int fd;
     long result = 0;  // the ready events, or -ECANCELED
   };
+  // What this loop knows of an fd: its parked fibers, and whether epoll watches it.
   struct Interest {
     detail::Intrusive_list<Waiter> waiters;
-    std::uint32_t registered = 0;  // the events epoll watches for this fd
+    bool registered = false;
+    // Edges seen since the last EAGAIN (or short read) cleared them; with edge-triggered
+    // epoll, an edge that came while no fiber waited would otherwise be lost.
+    std::uint32_t ready = 0;
   };
 
   long wait_ready(int fd, std::uint32_t events, detail::Pending_io& p);
+  long wait_edge(int fd, std::uint32_t events, detail::Pending_io& p);
   void finish_wait(Waiter& w, long result) noexcept;
-  // Makes epoll watch what the fd's waiters wait for; false if epoll refuses the fd.
-  bool update_interest(int fd) noexcept;
+  Interest& interest(int fd);
+  Interest* find(int fd) noexcept;
   void dispatch(int fd, std::uint32_t revents) noexcept;
   bool coop_yield(detail::Pending_io& p) noexcept;
 
   int epfd_ = -1;
   int wakefd_ = -1;
-  std::unordered_map<int, Interest> interests_;
-  std::size_t waiting_ = 0;    // fibers parked in wait_ready
+  std::vector<std::unique_ptr<Interest>> interests_;  // by fd
+  std::size_t waiting_ = 0;                           // fibers parked in wait_ready
   unsigned ready_streak_ = 0;  // operations in a row that did not have to wait
 };
 
