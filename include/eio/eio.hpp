@@ -14,6 +14,7 @@
 #include "eio/flow.hpp"
 #include "eio/lazy.hpp"
 #include "eio/mock/clock.hpp"
+#include "eio/mock/flow.hpp"
 #include "eio/mutex.hpp"
 #include "eio/net.hpp"
 #include "eio/os/fd.hpp"
