@@ -7,6 +7,7 @@
 #include <cstring>
 #include <string>
 
+#include "eio/mock/clock.hpp"
 #include "net/resolve_hook.hpp"
 #include "support/eio_test.hpp"
 
@@ -183,6 +184,39 @@ TEST_P(Resolve, WithTcpConnectFallsBackToTheNextAddress) {
         EXPECT_EQ(e.code(), std::errc::connection_refused);
         EXPECT_EQ(e.context().back(), "connecting to server.test:http");
       }
+    });
+  });
+}
+
+// The first address never answers (a listener whose backlog is full drops the SYN): with
+// a timeout, that attempt is abandoned when the (mock) clock says so and the next works.
+TEST_P(Resolve, WithTcpConnectTimesOutAnAttemptAndMovesOn) {
+  run([&](Env& env) {
+    mock::Mono_clock clock;
+    Switch::run([&](Switch& sw) {
+      auto full =
+          net::listen(sw, env.net(), Sockaddr::tcp(Ipaddr::v4_loopback(), 0), {.backlog = 0});
+      auto queued = net::connect(sw, env.net(), full.listening_addr());
+      closed_port = full.listening_addr().port();
+      auto server = net::listen(sw, env.net(), Sockaddr::tcp(Ipaddr::v4_loopback(), 0));
+      good_port = server.listening_addr().port();
+      net::detail::set_getaddrinfo_for_testing(&two_addresses);
+      fiber::all(
+          [&] {
+            auto [conn, peer] = net::accept(sw, server);
+            conn.write("second address");
+          },
+          [&] {
+            std::string got =
+                net::with_tcp_connect(env.net(), "server.test", "http",
+                                      [](net::Stream_socket& conn) { return flow::read_all(conn); },
+                                      {.clock = &clock, .timeout = std::chrono::seconds(5)});
+            EXPECT_EQ(got, "second address");
+          },
+          [&] {
+            while (clock.sleepers() == 0) fiber::yield();  // the first attempt is waiting
+            clock.advance();
+          });
     });
   });
 }
