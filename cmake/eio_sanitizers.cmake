@@ -1,10 +1,15 @@
 # Sanitizer builds apply to everything in the tree (library, tests, examples) so that every
 # stack switch is seen by an instrumented runtime. The fiber code annotates switches itself
 # (src/core/context_switch.cpp).
+#
+# UBSan's vptr check is left out: the first time it meets a type it probes the object's
+# memory through a pipe, so while descriptors run out (the EMFILE test, a real server under
+# load) every polymorphic call is reported as an invalid vptr. ASan still catches calls
+# through freed or out-of-bounds objects.
 if(EIO_SANITIZE STREQUAL "address")
-  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize=vptr -fno-omit-frame-pointer
                       -fno-sanitize-recover=undefined)
-  add_link_options(-fsanitize=address,undefined)
+  add_link_options(-fsanitize=address,undefined -fno-sanitize=vptr)
 elseif(EIO_SANITIZE STREQUAL "thread")
   add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
   add_link_options(-fsanitize=thread)

@@ -237,56 +237,5 @@ TEST_P(Server, AdditionalDomainsServeInParallel) {
   });
 }
 
-// With no descriptor left, accept fails with EMFILE: the server reports it once and
-// sleeps (here on a mock clock) rather than retrying in a tight loop; once a descriptor is
-// free again and the back-off ends, the waiting client is served.
-TEST_P(Server, EmfileOnAcceptBacksOff) {
-  run([&](Env& env) {
-    mock::Mono_clock clock;
-    Switch::run([&](Switch& sw) {
-      auto listening = net::listen(sw, env.net(), Sockaddr::tcp(Ipaddr::v4_loopback(), 0));
-      auto client = net::connect(sw, env.net(), listening.listening_addr());
-      auto [stop, stopper] = Promise<void>::create();
-      int emfiles = 0;
-      int served = 0;
-      // Use up every descriptor below a limit set just above what is open now.
-      rlimit old{};
-      ::getrlimit(RLIMIT_NOFILE, &old);
-      rlimit tight = old;
-      tight.rlim_cur = open_fd_count() + 2;
-      std::vector<int> fillers;
-      ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &tight), 0);
-      for (int fd; (fd = ::dup(0)) >= 0;) fillers.push_back(fd);
-      fiber::fork(sw, [&] {
-        net::run_server(listening,
-                        [&](net::Stream_socket& conn, const Sockaddr&) {
-                          ++served;
-                          conn.write("served");
-                        },
-                        {.on_error =
-                             [&](std::exception_ptr e) {
-                               try {
-                                 std::rethrow_exception(e);
-                               } catch (const Io_error& io) {
-                                 if (io.code() == std::errc::too_many_files_open) ++emfiles;
-                               }
-                             },
-                         .stop = stop,
-                         .clock = &clock});
-      });
-      while (clock.sleepers() == 0) fiber::yield();
-      EXPECT_EQ(emfiles, 1);  // one failure, then a sleep: no spinning
-      EXPECT_EQ(served, 0);
-      for (int fd : fillers) ::close(fd);
-      ::setrlimit(RLIMIT_NOFILE, &old);
-      clock.advance();
-      EXPECT_EQ(flow::read_all(client), "served");
-      EXPECT_EQ(emfiles, 1);
-      EXPECT_EQ(served, 1);
-      stopper.resolve();
-    });
-  });
-}
-
 }  // namespace
 }  // namespace eio::test
