@@ -1,5 +1,6 @@
 #include "backends/nonblocking_call.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -35,6 +36,9 @@ long nonblocking_call(const Io_op& op) noexcept {
       case K::sendmsg:
         r = ::sendmsg(op.fd, op.msg, op.flags | MSG_DONTWAIT | MSG_NOSIGNAL);
         break;
+      case K::splice:
+        r = ::splice(op.fd, nullptr, op.fd_out, nullptr, op.len, SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+        break;
       case K::connect:
       case K::poll:
         return -EAGAIN;
@@ -64,6 +68,11 @@ long start_connect(const Io_op& op) noexcept {
     r = ::connect(op.fd, op.addr, op.addrlen_in);
   } while (r < 0 && errno == EINTR);
   return r == 0 ? 0 : -errno;
+}
+
+bool ready_now(int fd, short events) noexcept {
+  pollfd pfd{fd, events, 0};
+  return ::poll(&pfd, 1, 0) > 0;
 }
 
 long connect_result(int fd) noexcept {

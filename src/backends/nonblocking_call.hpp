@@ -16,6 +16,8 @@ long nonblocking_call(const Io_op& op) noexcept;
 short readiness_events(const Io_op& op) noexcept;
 // connect(2) once: 0, -EINPROGRESS (then wait for POLLOUT and read connect_result) or -errno.
 long start_connect(const Io_op& op) noexcept;
+// Whether `fd` has any of the poll(2) `events` now (a zero-timeout poll).
+bool ready_now(int fd, short events) noexcept;
 // The outcome of a connect that was in progress (SO_ERROR), as 0 or -errno.
 long connect_result(int fd) noexcept;
 

@@ -15,15 +15,27 @@ namespace eio::detail {
 struct Fiber;
 
 // How many Io_op::Kind values there are.
-inline constexpr unsigned kIoKinds = 8;
+inline constexpr unsigned kIoKinds = 9;
 
 struct Io_op {
-  enum class Kind : std::uint8_t { read, readv, writev, accept, connect, recvmsg, sendmsg, poll };
+  enum class Kind : std::uint8_t {
+    read,
+    readv,
+    writev,
+    accept,
+    connect,
+    recvmsg,
+    sendmsg,
+    poll,
+    splice
+  };
 
   Kind kind;
   int fd;
+  int fd_out = -1;
   // read: buf/len. readv/writev: iov/iovcnt. accept: addr/addrlen. connect: addr and
   // addrlen_in. recvmsg/sendmsg: msg, flags. poll: poll_events (POLLIN / POLLOUT).
+  // splice: len bytes from fd to fd_out (one of them a pipe).
   void* buf = nullptr;
   std::size_t len = 0;
   const iovec* iov = nullptr;
@@ -49,6 +61,9 @@ struct Pending_io : List_node<> {
   bool completed = false;         // the operation's own completion has arrived
   bool cancel_in_flight = false;  // io_uring: a cancel request naming this op is pending
   void* waiter = nullptr;         // POSIX: the readiness wait in progress, if any
+  // Set on the entry a two-descriptor operation (splice) leaves in its second descriptor's
+  // list: aborting it aborts the operation itself.
+  Pending_io* alias = nullptr;
 };
 
 }  // namespace eio::detail

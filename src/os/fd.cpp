@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -139,6 +140,43 @@ void Fd_flow::do_shutdown(flow::Shutdown how) {
           : how == flow::Shutdown::receive ? SHUT_RD
                                            : SHUT_RDWR;
   if (::shutdown(s.fd, h) < 0) detail::throw_errno(errno, "shutting down a socket");
+}
+
+namespace {
+
+// The descriptor behind a flow eio made, if it has one.
+detail::Fd_state* fd_state_of(flow::Source& src) noexcept {
+  if (auto* f = dynamic_cast<Fd_flow*>(&src)) return f->fd().state();
+  if (auto* f = dynamic_cast<Fd_source*>(&src)) return f->fd().state();
+  return nullptr;
+}
+
+bool is_pipe(int fd) noexcept {
+  struct stat st;
+  return ::fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
+}
+
+// Bytes per splice: the kernel moves at most a pipe's capacity at a time anyway.
+constexpr std::size_t kSpliceChunk = 1 << 20;
+
+}  // namespace
+
+void Fd_flow::do_copy_from(flow::Source& src) {
+  detail::Fd_state* in = fd_state_of(src);
+  detail::Fd_state& out = state_of(fd_, "copying");
+  if (in == nullptr || !in->open || !out.open || (!is_pipe(in->fd) && !is_pipe(out.fd))) {
+    return flow::Two_way::do_copy_from(src);
+  }
+  for (bool moved = false;; moved = true) {
+    Io_op op{.kind = Io_op::Kind::splice, .fd = -1};
+    op.len = kSpliceChunk;
+    long r = in->perform(op, out);
+    if (r == 0) return;  // end of input
+    // EINVAL: this pair cannot be spliced (a file opened O_APPEND, a descriptor type
+    // without splice support): copy the ordinary way instead.
+    if (r == -EINVAL && !moved) return flow::Two_way::do_copy_from(src);
+    if (r < 0) detail::throw_errno(static_cast<int>(-r), "copying between descriptors");
+  }
 }
 
 Pipe pipe(Switch& sw) {

@@ -56,34 +56,56 @@ void Fd_state::check_usable(const char* what) const {
 }
 
 long Fd_state::perform(Io_op op) {
+  return perform_on(op, nullptr);
+}
+
+long Fd_state::perform(Io_op op, Fd_state& out) {
+  return perform_on(op, &out);
+}
+
+long Fd_state::perform_on(Io_op op, Fd_state* out) {
   Scheduler* sched = Scheduler::current();
   if (sched == nullptr || current_fiber() == nullptr) {
     throw std::logic_error("eio: IO on a resource needs a fiber (call it inside eio::run)");
   }
   check_usable("eio IO");
+  if (out != nullptr) out->check_usable("eio IO");
   check_cancelled();
   op.fd = fd;
   op.fd_may_block = may_block;
+  if (out != nullptr) op.fd_out = out->fd;
   Pending_io p;
-  if (owner == nullptr) {  // shared: nobody aborts it, so nothing to track
-    long r = sched->backend().perform(op, p);
-    if (r == -ECANCELED && current_fiber()->cc->is_cancelled()) throw_cancelled();
-    return r;
-  }
-  ops.push_back(p);
-  ++in_flight;
-  ++refs;
+  Pending_io p_out;
+  p_out.alias = &p;
+  enter(p);
+  if (out != nullptr) out->enter(p_out);
   long r = sched->backend().perform(op, p);
-  p.unlink();
-  --in_flight;
-  bool closed = !open;
-  if (closed && in_flight == 0) finish_close();
-  unref();  // `this` may be gone from here on
+  bool closed = leave(p);
+  if (out != nullptr && out->leave(p_out)) closed = true;
+  // `this` and `out` may be gone from here on.
   if (r == -ECANCELED) {
     if (current_fiber()->cc->is_cancelled()) throw_cancelled();
     if (closed) throw Closed("eio IO: the resource was closed during the operation");
   }
   return r;
+}
+
+// Shared descriptors (no owner) are never closed by eio, so nothing tracks them.
+void Fd_state::enter(Pending_io& p) noexcept {
+  if (owner == nullptr) return;
+  ops.push_back(p);
+  ++in_flight;
+  ++refs;
+}
+
+bool Fd_state::leave(Pending_io& p) noexcept {
+  if (owner == nullptr) return false;
+  p.unlink();
+  --in_flight;
+  bool closed = !open;
+  if (closed && in_flight == 0) finish_close();
+  unref();
+  return closed;
 }
 
 void Fd_state::close() noexcept {
@@ -92,7 +114,7 @@ void Fd_state::close() noexcept {
   if (is_linked()) unlink();  // closed before its switch finished
   if (owner != nullptr) {
     Backend& backend = owner->backend();
-    ops.for_each([&](Pending_io& p) { backend.abort(p); });
+    ops.for_each([&](Pending_io& p) { backend.abort(p.alias != nullptr ? *p.alias : p); });
   }
   if (in_flight == 0) finish_close();
 }

@@ -39,6 +39,9 @@ struct Fd_state final : Release_node {
   // operation (unless it completed anyway), eio::Cancelled if the fiber is cancelled
   // before or during it (idem), std::logic_error from the wrong domain.
   long perform(Io_op op);
+  // As perform, for an operation that also uses `out` (splice: op.fd_out), which is kept
+  // open for it and whose closing aborts it too.
+  long perform(Io_op op, Fd_state& out);
   // Throws eio::Closed (naming `what`) unless open; checks the domain.
   void check_usable(const char* what) const;
   // Stops new operations, aborts those in flight and closes the descriptor once they are
@@ -49,6 +52,10 @@ struct Fd_state final : Release_node {
   }
 
  private:
+  long perform_on(Io_op op, Fd_state* out);
+  void enter(Pending_io& p) noexcept;
+  // Returns whether the descriptor was closed meanwhile; may delete `this`.
+  bool leave(Pending_io& p) noexcept;
   void finish_close() noexcept;
 };
 

@@ -104,6 +104,67 @@ TEST_P(Pipes, CopyBetweenPipes) {
 // The read is cancelled while the kernel may be filling its buffer, which lives on the
 // cancelled fiber's stack: the fiber must not return until the kernel is done with it.
 // Data written afterwards is all still there for the next reader.
+// A socket into a pipe: the kernel moves the bytes (splice), in order, until end-of-file.
+TEST_P(Pipes, CopyFromASocketIntoAPipe) {
+  run([&](Env&) {
+    Switch::run([&](Switch& sw) {
+      auto [a, b] = os::socketpair_stream(sw);
+      auto p = os::pipe(sw);
+      std::string data;
+      for (int i = 0; i < 50'000; ++i) data += std::to_string(i);
+      std::string got;
+      fiber::all(
+          [&] {
+            a.write(data);
+            a.close();
+          },
+          [&] {
+            flow::copy(b, p.sink);
+            p.sink.close();
+          },
+          [&] { got = flow::read_all(p.source); });
+      EXPECT_EQ(got, data);
+    });
+  });
+}
+
+// A copy waiting for input is ended by cancellation, or by closing either descriptor.
+TEST_P(Pipes, BlockedCopyEndsOnCancelOrClose) {
+  run([&](Env&) {
+    for (const char* how : {"cancel", "close source", "close sink"}) {
+      Switch::run([&](Switch& sw) {
+        auto in = os::pipe(sw);
+        auto out = os::pipe(sw);
+        std::string outcome;
+        cancel::Context* ctx = nullptr;
+        Switch::run([&](Switch& inner) {
+          fiber::fork(inner, [&] {
+            try {
+              cancel::sub([&](cancel::Context& cc) {
+                ctx = &cc;
+                flow::copy(in.source, out.sink);
+                outcome = "returned";
+              });
+            } catch (const Cancelled&) {
+              outcome = "cancelled";
+            } catch (const Closed&) {
+              outcome = "closed";
+            }
+          });
+          if (std::string(how) == "cancel") {
+            ctx->cancel(std::make_exception_ptr(std::runtime_error("stop")));
+          } else if (std::string(how) == "close source") {
+            in.source.close();
+          } else {
+            out.sink.close();
+          }
+        });
+        EXPECT_EQ(outcome, std::string(how) == "cancel" ? "cancelled" : "closed") << how;
+      });
+    }
+  });
+}
+
 TEST_P(Pipes, CancelledReadKeepsBufferUntilCompletion) {
   run([&](Env&) {
     Switch::run([&](Switch& sw) {

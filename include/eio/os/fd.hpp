@@ -63,7 +63,9 @@ void await_readable(Fd& fd);
 void await_writable(Fd& fd);
 
 /// A two-way flow over a descriptor: reads with read(2), writes with writev(2), shutdown
-/// with shutdown(2) (sockets only). Flows are domain-local, like their Fd.
+/// with shutdown(2) (sockets only). Copying into it from another descriptor flow, when
+/// either end is a pipe, moves the bytes inside the kernel. Flows are domain-local, like
+/// their Fd.
 class Fd_flow : public flow::Two_way {
  public:
   explicit Fd_flow(Fd fd) noexcept : fd_(std::move(fd)) {}
@@ -78,6 +80,9 @@ class Fd_flow : public flow::Two_way {
  protected:
   std::size_t do_read_some(std::span<char> buf) override;
   void do_write(std::span<const std::string_view> bufs) override;
+  // From another descriptor with a pipe at either end, the kernel moves the bytes itself
+  // (splice(2)); otherwise the generic read/write loop.
+  void do_copy_from(flow::Source& src) override;
   void do_shutdown(flow::Shutdown how) override;
 
  private:

@@ -23,10 +23,8 @@ namespace {
 // budget does the same).
 constexpr unsigned kReadyBudget = 64;
 
-// Whether `fd` has any of `events` now, without waiting (poll(2) with a zero timeout).
 bool ready_now(int fd, std::uint32_t events) noexcept {
-  pollfd pfd{fd, static_cast<short>(events), 0};
-  return ::poll(&pfd, 1, 0) > 0;
+  return detail::ready_now(fd, static_cast<short>(events));
 }
 
 }  // namespace
@@ -43,6 +41,7 @@ long Poller::perform(const detail::Io_op& op, detail::Pending_io& p) {
     r = wait_ready(op.fd, EPOLLOUT, p);
     return r < 0 ? r : detail::connect_result(op.fd);
   }
+  if (op.kind == K::splice) return splice(op, p);
   if (op.fd_may_block && !ready_now(op.fd, events)) {
     long r = wait_edge(op.fd, events, p);
     if (r < 0) return r;
@@ -72,6 +71,23 @@ long Poller::perform(const detail::Io_op& op, detail::Pending_io& p) {
 long Poller::wait_edge(int fd, std::uint32_t events, detail::Pending_io& p) {
   if (Interest* in = find(fd)) in->ready &= ~events;
   return wait_ready(fd, events, p);
+}
+
+// Either end of a splice may be what blocks: wait for the input, else for the output,
+// else (both ready, yet EAGAIN: the pipe has less room than a page) let others run.
+long Poller::splice(const detail::Io_op& op, detail::Pending_io& p) {
+  for (;;) {
+    long r = detail::nonblocking_call(op);
+    if (r != -EAGAIN) return r;
+    if (!ready_now(op.fd, EPOLLIN)) {
+      r = wait_edge(op.fd, EPOLLIN, p);
+    } else if (!ready_now(op.fd_out, EPOLLOUT)) {
+      r = wait_edge(op.fd_out, EPOLLOUT, p);
+    } else {
+      r = coop_yield(p) ? 0 : -ECANCELED;
+    }
+    if (r < 0) return r;
+  }
 }
 
 bool Poller::coop_yield(detail::Pending_io& p) noexcept {

@@ -43,6 +43,7 @@ class Poller final : public detail::Backend {
 
   long wait_ready(int fd, std::uint32_t events, detail::Pending_io& p);
   long wait_edge(int fd, std::uint32_t events, detail::Pending_io& p);
+  long splice(const detail::Io_op& op, detail::Pending_io& p);
   void finish_wait(Waiter& w, long result) noexcept;
   Interest& interest(int fd);
   Interest* find(int fd) noexcept;

@@ -44,6 +44,9 @@ void prep(io_uring_sqe* sqe, const detail::Io_op& op) {
     case K::poll:
       io_uring_prep_poll_add(sqe, op.fd, static_cast<unsigned>(op.poll_events));
       break;
+    case K::splice:
+      io_uring_prep_splice(sqe, op.fd, -1, op.fd_out, -1, static_cast<unsigned>(op.len), 0);
+      break;
   }
 }
 
@@ -72,6 +75,12 @@ long Ring::emulate(const detail::Io_op& op, detail::Pending_io& p) {
   for (;;) {
     long r = detail::nonblocking_call(op);
     if (r != -EAGAIN) return r;
+    if (op.kind == detail::Io_op::Kind::splice) {
+      // Either end may be what blocks: wait for the input, else for the output.
+      bool input_ready = detail::ready_now(op.fd, POLLIN);
+      wait.fd = input_ready ? op.fd_out : op.fd;
+      wait.poll_events = input_ready ? POLLOUT : POLLIN;
+    }
     if (r = wait_ready(); r < 0) return r;
   }
 }

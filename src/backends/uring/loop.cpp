@@ -74,9 +74,9 @@ void Ring::probe_opcodes() {
   if (probe == nullptr) throw_errc(EOPNOTSUPP, "probing io_uring opcodes (Linux 5.6)");
   auto has = [&](int opcode) { return io_uring_opcode_supported(probe, opcode) != 0; };
   bool essentials = has(IORING_OP_POLL_ADD) && has(IORING_OP_ASYNC_CANCEL);
-  const int opcodes[detail::kIoKinds] = {IORING_OP_READ,    IORING_OP_READV,   IORING_OP_WRITEV,
-                                         IORING_OP_ACCEPT,  IORING_OP_CONNECT, IORING_OP_RECVMSG,
-                                         IORING_OP_SENDMSG, IORING_OP_POLL_ADD};
+  const int opcodes[detail::kIoKinds] = {IORING_OP_READ,    IORING_OP_READV,    IORING_OP_WRITEV,
+                                         IORING_OP_ACCEPT,  IORING_OP_CONNECT,  IORING_OP_RECVMSG,
+                                         IORING_OP_SENDMSG, IORING_OP_POLL_ADD, IORING_OP_SPLICE};
   unsigned hidden = hidden_opcodes.load();
   for (unsigned k = 0; k < detail::kIoKinds; ++k) {
     supported_[k] = has(opcodes[k]) && !(hidden & (1u << k));
