@@ -25,7 +25,8 @@ class Env {
   /// The network: listening, connecting, resolving names (eio::net).
   net::Net& net() noexcept { return *net_; }
   /// The process's standard input (descriptor 0), never closed by eio. Reads suspend only
-  /// the calling fiber. Usable from any domain, but not by two fibers at once.
+  /// the calling fiber, even if the descriptor is blocking. Usable from any domain (fibers
+  /// reading at once get the input in arbitrary pieces).
   flow::Source& std_in() noexcept { return *std_in_; }
   /// The process's standard output (descriptor 1). Writes go straight to the descriptor,
   /// unbuffered; a closed reader gives eio::Io_error (broken_pipe). As std_in.
