@@ -179,17 +179,22 @@ void Fd_flow::do_copy_from(flow::Source& src) {
   }
 }
 
+std::pair<Fd, Fd> adopt_pair(Switch& sw, const int (&fds)[2]) {
+  Fd first;
+  try {
+    first = Fd(sw, fds[0]);
+  } catch (...) {
+    ::close(fds[1]);  // the first is closed already (by Fd, even when it throws)
+    throw;
+  }
+  return {std::move(first), Fd(sw, fds[1])};
+}
+
 Pipe pipe(Switch& sw) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) detail::throw_errno(errno, "creating a pipe");
-  Fd r;
-  try {
-    r = Fd(sw, fds[0]);
-  } catch (...) {
-    ::close(fds[1]);
-    throw;
-  }
-  return Pipe{Fd_source(std::move(r)), Fd_sink(Fd(sw, fds[1]))};
+  auto [r, w] = adopt_pair(sw, fds);
+  return Pipe{Fd_source(std::move(r)), Fd_sink(std::move(w))};
 }
 
 }  // namespace eio::os

@@ -43,14 +43,8 @@ std::pair<net::Stream_socket, net::Stream_socket> socketpair_stream(Switch& sw) 
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) < 0) {
     throw_errno(errno, "creating a socket pair");
   }
-  Fd a;
-  try {
-    a = Fd(sw, fds[0]);
-  } catch (...) {
-    ::close(fds[1]);
-    throw;
-  }
-  return {net::Stream_socket(std::move(a)), net::Stream_socket(Fd(sw, fds[1]))};
+  auto [a, b] = adopt_pair(sw, fds);
+  return {net::Stream_socket(std::move(a)), net::Stream_socket(std::move(b))};
 }
 
 void send_with_fds(net::Stream_socket& sock, std::string_view data, std::span<const int> fds) {

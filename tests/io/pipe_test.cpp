@@ -169,23 +169,11 @@ TEST_P(Pipes, CancelledReadKeepsBufferUntilCompletion) {
   run([&](Env&) {
     Switch::run([&](Switch& sw) {
       auto [src, sink] = os::pipe(sw);
-      cancel::Context* ctx = nullptr;
-      std::string outcome;
-      Switch::run([&](Switch& inner) {
-        fiber::fork(inner, [&] {
-          try {
-            cancel::sub([&](cancel::Context& cc) {
-              ctx = &cc;
-              char on_stack[64];
-              src.read_some(on_stack);
-            });
-          } catch (const Cancelled&) {
-            outcome = "cancelled";
-          }
-        });
-        ctx->cancel(std::make_exception_ptr(std::runtime_error("stop")));
-      });
-      EXPECT_EQ(outcome, "cancelled");
+      EXPECT_EQ(cancel_while_blocked([&] {
+                  char on_stack[64];
+                  src.read_some(on_stack);
+                }),
+                "cancelled");
       sink.write("after");
       char buf[16];
       std::size_t n = src.read_some(buf);

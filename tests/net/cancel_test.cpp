@@ -14,30 +14,6 @@ using net::Sockaddr;
 class Net_cancel : public Backends {};
 EIO_TEST_ON_BOTH_BACKENDS(Net_cancel);
 
-// Runs `blocking` in a fiber, cancels it once it is blocked, and reports how it ended.
-template <class F>
-std::string cancel_while_blocked(F&& blocking) {
-  std::string outcome = "not started";
-  Switch::run([&](Switch& sw) {
-    cancel::Context* ctx = nullptr;
-    fiber::fork(sw, [&] {
-      try {
-        cancel::sub([&](cancel::Context& cc) {
-          ctx = &cc;
-          outcome = "blocked";
-          blocking();
-          outcome = "returned";
-        });
-      } catch (const Cancelled&) {
-        outcome = "cancelled";
-      }
-    });
-    EXPECT_EQ(outcome, "blocked");
-    ctx->cancel(std::make_exception_ptr(std::runtime_error("stop")));
-  });
-  return outcome;
-}
-
 TEST_P(Net_cancel, Accept) {
   run([&](Env& env) {
     Switch::run([&](Switch& sw) {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,31 @@ class Backends : public ::testing::TestWithParam<eio::Backend> {
 };
 
 std::string backend_label(const ::testing::TestParamInfo<eio::Backend>& info);
+
+// Runs `blocking` in a fiber of a new switch, cancels that fiber once it has blocked (fork
+// returns when the child suspends), and says how it ended: "cancelled" or "returned".
+template <class F>
+std::string cancel_while_blocked(F&& blocking) {
+  std::string outcome = "not started";
+  Switch::run([&](Switch& sw) {
+    cancel::Context* ctx = nullptr;
+    fiber::fork(sw, [&] {
+      try {
+        cancel::sub([&](cancel::Context& cc) {
+          ctx = &cc;
+          outcome = "blocked";
+          blocking();
+          outcome = "returned";
+        });
+      } catch (const Cancelled&) {
+        outcome = "cancelled";
+      }
+    });
+    EXPECT_EQ(outcome, "blocked");
+    if (ctx != nullptr) ctx->cancel(std::make_exception_ptr(std::runtime_error("stop")));
+  });
+  return outcome;
+}
 
 // The "what" of an exception_ptr, or "Cancelled".
 std::string what(const std::exception_ptr& e);

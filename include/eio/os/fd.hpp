@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <span>
 #include <string_view>
+#include <utility>
 
 #include "eio/flow.hpp"
 
@@ -117,6 +118,10 @@ class Fd_sink final : public flow::Sink {
  private:
   Fd_flow flow_;
 };
+
+/// Adopts two descriptors made together (pipe2, socketpair) as Fds attached to `sw`; if
+/// that fails (a finished switch), both are closed and the error is thrown.
+std::pair<Fd, Fd> adopt_pair(Switch& sw, const int (&fds)[2]);
 
 /// A pipe's two ends.
 struct Pipe {
