@@ -2,6 +2,8 @@
 // The umbrella header: everything in eio-cpp.
 
 #include "eio/backtrace.hpp"
+#include "eio/buf_read.hpp"
+#include "eio/buf_write.hpp"
 #include "eio/cancel.hpp"
 #include "eio/condition.hpp"
 #include "eio/domain_mgr.hpp"

@@ -69,6 +69,13 @@ class Buffer_limit_exceeded : public std::runtime_error {
   Buffer_limit_exceeded() : std::runtime_error("buffer size limit exceeded") {}
 };
 
+/// Raised by Buf_write::flush when the writer was aborted (or its sink failed) before the
+/// bytes it waited for were written.
+class Flush_aborted : public std::runtime_error {
+ public:
+  Flush_aborted() : std::runtime_error("eio::Buf_write: flush aborted before the data was written") {}
+};
+
 /// Raised by `Mutex` operations once a `use_rw` body failed while holding it; `cause()` is
 /// that failure.
 class Poisoned : public std::runtime_error {
