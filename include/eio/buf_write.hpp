@@ -128,6 +128,7 @@ class Buf_write {
   static void with_flow_impl(flow::Sink& sink, detail::Function_ref<void(Buf_write&)> fn,
                              Buf_write_options options);
   void run_flusher(flow::Sink& sink);
+  void flush_until_closed(flow::Sink& sink);
 
   std::size_t room() const noexcept { return static_cast<std::size_t>(write_end_ - write_ptr_); }
   void wrote(std::size_t n) noexcept {

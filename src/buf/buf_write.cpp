@@ -78,6 +78,17 @@ void Buf_write::with_flow_impl(flow::Sink& sink, detail::Function_ref<void(Buf_w
 }
 
 void Buf_write::run_flusher(flow::Sink& sink) {
+  try {
+    flush_until_closed(sink);
+  } catch (...) {
+    // Failed or cancelled: nothing will be written any more, so nobody may wait for it.
+    in_flight_ = 0;  // the sink has given the buffers back
+    abort();
+    throw;
+  }
+}
+
+void Buf_write::flush_until_closed(flow::Sink& sink) {
   std::vector<std::string_view> batch;
   for (;;) {
     if (aborted_) return;
@@ -95,13 +106,7 @@ void Buf_write::run_flusher(flow::Sink& sink) {
     in_flight_ = std::min(queue_.size(), kMaxBatch);
     batch.clear();
     for (std::size_t i = 0; i < in_flight_; ++i) batch.emplace_back(queue_[i].data, queue_[i].size);
-    try {
-      sink.write(batch);
-    } catch (...) {
-      in_flight_ = 0;  // the sink has given the buffers back
-      abort();
-      throw;
-    }
+    sink.write(batch);
     written(in_flight_);
   }
 }
