@@ -15,6 +15,7 @@
 namespace {
 
 using eio::Buf_read;
+using eio::test::Trace;
 
 // A source that gives its data in chunks of the given sizes (the last size repeats), and
 // counts the reads: a Buf_read refills exactly when `reads` goes up.
@@ -64,6 +65,31 @@ TEST(BufRead, LinesSplitAcrossReadsAgreeForEveryChunkSize) {
     EXPECT_EQ(r.line(), "gamma");
     EXPECT_TRUE(r.at_end_of_input()) << "chunk " << chunk;
   }
+}
+
+// Eio's "minimising reads": each refill reads as much as the buffer has room for, and the
+// buffer doubles (4, 8, then 10 = max_size) only when a parser needs more.
+TEST(BufRead, RefillsFillTheBufferAndGrowItByDoubling) {
+  Chunked_source src("hello world!", {100});
+  Buf_read r(src, {.max_size = 10, .initial_size = 4});
+  Trace trace;
+  for (std::size_t n : {1, 4, 5, 9, 10}) {
+    r.ensure(n);
+    trace("ensure " + std::to_string(n) + ": " + std::string(r.peek()) + " after " +
+          std::to_string(src.reads) + " reads");
+  }
+  EXPECT_THROW(r.ensure(11), eio::Buffer_limit_exceeded);
+  r.consume(6);
+  r.ensure(6);  // "world!" fits once "hello " is gone
+  trace("after consume: " + std::string(r.peek()) + " after " + std::to_string(src.reads) +
+        " reads");
+  EXPECT_EQ(trace.str(),
+            "ensure 1: hell after 1 reads\n"
+            "ensure 4: hell after 1 reads\n"
+            "ensure 5: hello wo after 2 reads\n"
+            "ensure 9: hello worl after 3 reads\n"
+            "ensure 10: hello worl after 3 reads\n"
+            "after consume: world! after 4 reads");
 }
 
 // A token cut short by end-of-file throws End_of_file and leaves what was read buffered.
