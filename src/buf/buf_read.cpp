@@ -179,8 +179,9 @@ void Buf_read::skip(std::size_t n) {
   while (n > buffered_bytes()) {
     n -= buffered_bytes();
     pos_ = end_;
-    // Reads at most a buffer's worth at a time, whatever n is.
-    if (!fill_to(std::min(n, capacity_))) throw End_of_file();
+    // Reads at most a buffer's worth at a time, whatever n is (and at least one byte: a
+    // reader over an empty string has no capacity at all).
+    if (!fill_to(std::max<std::size_t>(1, std::min(n, capacity_)))) throw End_of_file();
   }
   pos_ += n;
 }

@@ -139,6 +139,11 @@ TEST(BufRead, SkippingIsNotLimitedByMaxSize) {
   r.skip(10000);
   EXPECT_EQ(r.any_char(), 'z');
   EXPECT_THROW(r.skip(1), eio::End_of_file);
+  auto empty = Buf_read::of_string("");  // no buffer at all: skipping must still end
+  EXPECT_THROW(empty.skip(1), eio::End_of_file);
+  auto drained = Buf_read::of_string("ab");
+  EXPECT_THROW(drained.skip(5), eio::End_of_file);
+  EXPECT_EQ(drained.consumed_bytes(), 2u);
 }
 
 // A 1 GB line against a 1 MiB limit: Buffer_limit_exceeded after reading about 1 MiB,
