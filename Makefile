@@ -5,10 +5,10 @@ JOBS ?= $(shell nproc)
 PRESET ?= release
 DEBIAN_PACKAGES := g++ cmake make pkg-config git liburing-dev libboost-context1.81-dev \
   libboost-fiber1.81-dev libgtest-dev libgmock-dev libbenchmark-dev libdw-dev gdb clang clang-format \
-  libuv1-dev
+  libuv1-dev libclang-rt-14-dev
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: all deps configure build run test test-asan test-tsan bench format check-format clean
+.PHONY: all deps configure build run test test-asan test-tsan bench fuzz format check-format clean
 
 all: build
 
@@ -46,6 +46,19 @@ test-tsan: deps build/tsan/CMakeCache.txt
 
 bench: build
 	./bench/run_all build/$(PRESET)
+
+# Runs each libFuzzer target for FUZZ_SECONDS in turn, keeping its corpus in
+# build/fuzz/corpus/<target>; a crash is saved in build/fuzz/artifacts/<target>/ and fails.
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS := buf_read_fuzz buf_write_fuzz
+fuzz: deps build/fuzz/CMakeCache.txt
+	cmake --build --preset fuzz -j $(JOBS)
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build/fuzz/corpus/$$t build/fuzz/artifacts/$$t || exit 1; \
+	  echo "=== fuzzing $$t for $(FUZZ_SECONDS) s"; \
+	  ./build/fuzz/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=30 -print_final_stats=1 \
+	    -artifact_prefix=build/fuzz/artifacts/$$t/ build/fuzz/corpus/$$t || exit 1; \
+	done
 
 format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

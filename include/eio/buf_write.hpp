@@ -62,7 +62,8 @@ class Buf_write {
 
   /// Copies `s` into the buffer.
   void write(std::string_view s) {
-    if (s.size() <= room()) [[likely]] {
+    // `<`, not `<=`: a closed writer has no room, and even an empty write must throw.
+    if (s.size() < room()) [[likely]] {
       std::memcpy(write_ptr_, s.data(), s.size());
       wrote(s.size());
     } else {

@@ -181,7 +181,10 @@ void Buf_read::skip(std::size_t n) {
     pos_ = end_;
     // Reads at most a buffer's worth at a time, whatever n is (and at least one byte: a
     // reader over an empty string has no capacity at all).
-    if (!fill_to(std::max<std::size_t>(1, std::min(n, capacity_)))) throw End_of_file();
+    if (!fill_to(std::max<std::size_t>(1, std::min(n, capacity_)))) {
+      pos_ = end_;  // not atomic: discard everything, like Eio
+      throw End_of_file();
+    }
   }
   pos_ += n;
 }

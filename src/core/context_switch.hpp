@@ -8,11 +8,13 @@
 #include <boost/context/detail/fcontext.hpp>
 #include <cstddef>
 
-#if defined(__SANITIZE_ADDRESS__)
+#include "core/sanitizers.hpp"
+
+#if defined(EIO_SANITIZE_ADDRESS)
 #include <sanitizer/asan_interface.h>
 #define EIO_ASAN 1
 #endif
-#if defined(__SANITIZE_THREAD__)
+#if defined(EIO_SANITIZE_THREAD)
 #include <sanitizer/tsan_interface.h>
 #define EIO_TSAN 1
 #endif

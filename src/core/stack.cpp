@@ -25,7 +25,7 @@ constexpr std::size_t kCanaryZone = 64;  // room above a slab piece for the next
 // calls only the first time; trim() gives back what exceeds this when the domain is idle.
 constexpr std::size_t kKeepWhenIdle = 1024;
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#if defined(EIO_SANITIZE_ADDRESS) || defined(EIO_SANITIZE_THREAD)
 constexpr std::size_t kSanitizerFactor = 4;
 #else
 constexpr std::size_t kSanitizerFactor = 1;

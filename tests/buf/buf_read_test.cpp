@@ -144,6 +144,11 @@ TEST(BufRead, SkippingIsNotLimitedByMaxSize) {
   auto drained = Buf_read::of_string("ab");
   EXPECT_THROW(drained.skip(5), eio::End_of_file);
   EXPECT_EQ(drained.consumed_bytes(), 2u);
+  auto short_src = eio::flow::string_source("abcdef");
+  Buf_read short_read(short_src);
+  EXPECT_THROW(short_read.skip(10), eio::End_of_file);
+  EXPECT_EQ(short_read.consumed_bytes(), 6u) << "a failed skip discards everything it read";
+  EXPECT_EQ(short_read.peek(), "");
 }
 
 // A 1 GB line against a 1 MiB limit: Buffer_limit_exceeded after reading about 1 MiB,

@@ -191,6 +191,7 @@ TEST_P(BufWrite, CloseFlushesButRefusesNewWrites) {
       w.close();
       EXPECT_TRUE(w.is_closed());
       EXPECT_THROW(w.write("more"), eio::Closed);
+      EXPECT_THROW(w.write(""), eio::Closed);
       EXPECT_THROW(w.write_char('x'), eio::Closed);
       EXPECT_THROW(w.write_view("x"), eio::Closed);
       EXPECT_THROW(w.printf("x"), eio::Closed);
