@@ -36,7 +36,9 @@ namespace eio {
 /// Options for eio::Buf_read. `max_size` bounds how many bytes are ever buffered: a parser
 /// that would need more (a line longer than that, take(n) with a bigger n) throws
 /// eio::Buffer_limit_exceeded instead of allocating. The buffer starts at `initial_size`
-/// bytes (0 means min(4096, max_size)) and doubles as needed up to `max_size`.
+/// bytes (0 means min(4096, max_size)) and doubles as needed up to `max_size`; while the
+/// source fills every read (a file, a busy pipe) it also doubles, up to 64 KiB, so that bulk
+/// input costs fewer system calls.
 struct Buf_read_options {
   std::size_t max_size = std::size_t{1} << 20;
   std::size_t initial_size = 0;
@@ -271,6 +273,7 @@ class Buf_read {
   std::size_t capacity_ = 0;
   std::size_t base_offset_ = 0;
   std::size_t max_size_ = 0;
+  unsigned full_reads_ = 0;  // reads in a row that filled all the space they were given
   flow::Source* source_ = nullptr;
   std::unique_ptr<char[]> storage_;
   std::string owned_;

@@ -92,6 +92,20 @@ TEST(BufRead, RefillsFillTheBufferAndGrowItByDoubling) {
             "after consume: world! after 4 reads");
 }
 
+// A source that fills every read (like a file) is read in growing pieces, up to 64 KiB, so
+// 1 MiB costs a few dozen reads rather than 256 of 4 KiB.
+TEST(BufRead, BulkInputIsReadInBiggerPieces) {
+  Chunked_source src(std::string(std::size_t{1} << 20, 'x'), {std::size_t{1} << 30});
+  Buf_read r(src);
+  std::size_t n = 0;
+  while (r.peek_char()) {
+    r.any_char();
+    ++n;
+  }
+  EXPECT_EQ(n, std::size_t{1} << 20);
+  EXPECT_LT(src.reads, 32);
+}
+
 // A token cut short by end-of-file throws End_of_file and leaves what was read buffered.
 TEST(BufRead, EofMidTokenKeepsTheBytes) {
   Chunked_source src("abc", {2});
