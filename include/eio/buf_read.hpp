@@ -151,6 +151,9 @@ class Buf_read {
   /// throws End_of_file. A line longer than max_size throws Buffer_limit_exceeded.
   std::string line() { return std::string(line_view()); }
   std::string_view line_view();
+  /// Like line(), into `out` (replacing its contents and reusing its capacity, as
+  /// std::getline does): no allocation per line once `out` is big enough.
+  void line_into(std::string& out) { out.assign(line_view()); }
   /// Reads exactly `n` bytes. Throws End_of_file if fewer remain (they stay buffered).
   std::string take(std::size_t n) { return std::string(take_view(n)); }
   std::string_view take_view(std::size_t n) {

@@ -73,7 +73,8 @@ class Buffer_limit_exceeded : public std::runtime_error {
 /// bytes it waited for were written.
 class Flush_aborted : public std::runtime_error {
  public:
-  Flush_aborted() : std::runtime_error("eio::Buf_write: flush aborted before the data was written") {}
+  Flush_aborted()
+      : std::runtime_error("eio::Buf_write: flush aborted before the data was written") {}
 };
 
 /// Raised by `Mutex` operations once a `use_rw` body failed while holding it; `cause()` is

@@ -50,6 +50,13 @@ TEST(BufRead, LinesAcceptLfAndCrlfAndAFinalUnterminatedLine) {
   for (const std::string& line : r.lines()) got.push_back(line);
   EXPECT_EQ(got, (std::vector<std::string>{"one", "two", "", "four\rfour", "last"}));
   EXPECT_THROW(r.line(), eio::End_of_file);
+  auto again = Buf_read::of_string("first line\r\nsecond");
+  std::string into = "old contents";
+  again.line_into(into);
+  EXPECT_EQ(into, "first line");
+  again.line_into(into);
+  EXPECT_EQ(into, "second");
+  EXPECT_THROW(again.line_into(into), eio::End_of_file);
 }
 
 // Every chunking of the input gives the same lines, including "\r" and "\n" in different
