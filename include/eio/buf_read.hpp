@@ -230,7 +230,6 @@ class Buf_read {
   auto lines();
 
  private:
-  friend class Buf_read_access;
   Buf_read() = default;
   void ensure_slow(std::size_t n);
   // Reads until `n` bytes are buffered; false (not an exception) at the end of input.
