@@ -5,6 +5,8 @@
 #include "eio/domain_mgr.hpp"
 #include "eio/flow.hpp"
 #include "eio/net/socket.hpp"
+#include "eio/path.hpp"
+#include "eio/process_mgr.hpp"
 #include "eio/time.hpp"
 
 namespace eio {
@@ -24,6 +26,14 @@ class Env {
   Domain_mgr& domain_mgr() noexcept { return domain_mgr_; }
   /// The network: listening, connecting, resolving names (eio::net).
   net::Net& net() noexcept { return *net_; }
+  /// The whole file system, unconfined: `env.fs() / "/etc/hosts"` (absolute paths from the
+  /// root, relative ones from the working directory). See eio/path.hpp.
+  const Path& fs() const noexcept { return *fs_; }
+  /// The process's working directory as a confined capability: `..` above it, absolute
+  /// paths and symlinks leading out of it are refused (`permission_denied`).
+  const Path& cwd() const noexcept { return *cwd_; }
+  /// Starting child processes (eio/process.hpp).
+  process::Mgr& process_mgr() noexcept { return *process_mgr_; }
   /// The process's standard input (descriptor 0), never closed by eio. Reads suspend only
   /// the calling fiber, even if the descriptor is blocking. Usable from any domain (fibers
   /// reading at once get the input in arbitrary pieces).
@@ -45,6 +55,9 @@ class Env {
     flow::Sink* std_out;
     flow::Sink* std_err;
     flow::Source* secure_random;
+    const Path* fs;
+    const Path* cwd;
+    process::Mgr* process_mgr;
   };
   Env(Clock& clock, Mono_clock& mono, Domain_mgr dm, const Io& io)
       : clock_(&clock),
@@ -54,7 +67,10 @@ class Env {
         std_in_(io.std_in),
         std_out_(io.std_out),
         std_err_(io.std_err),
-        secure_random_(io.secure_random) {}
+        secure_random_(io.secure_random),
+        fs_(io.fs),
+        cwd_(io.cwd),
+        process_mgr_(io.process_mgr) {}
 
   Clock* clock_;
   Mono_clock* mono_clock_;
@@ -64,6 +80,9 @@ class Env {
   flow::Sink* std_out_;
   flow::Sink* std_err_;
   flow::Source* secure_random_;
+  const Path* fs_;
+  const Path* cwd_;
+  process::Mgr* process_mgr_;
 };
 
 }  // namespace eio

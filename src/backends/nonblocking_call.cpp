@@ -1,14 +1,54 @@
 #include "backends/nonblocking_call.hpp"
 
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <system_error>
+
+#include "eio/cancel.hpp"
+#include "eio/os/systhread.hpp"
 
 namespace eio::detail {
+namespace {
+
+// IORING_FSYNC_DATASYNC without <liburing.h>: the value is the kernel ABI.
+constexpr int kFsyncDatasync = 1;
+
+long file_system_call(const Io_op& op) noexcept {
+  using K = Io_op::Kind;
+  switch (op.kind) {
+    case K::openat2:
+      return ::syscall(SYS_openat2, op.fd, op.path, op.how, sizeof(open_how));
+    case K::statx:
+      return ::statx(op.fd, op.path, op.flags, op.mode, static_cast<struct statx*>(op.how));
+    case K::mkdirat:
+      return ::mkdirat(op.fd, op.path, op.mode);
+    case K::unlinkat:
+      return ::unlinkat(op.fd, op.path, op.flags);
+    case K::renameat:
+      return ::renameat2(op.fd, op.path, op.fd_out, op.path2, static_cast<unsigned>(op.flags));
+    case K::symlinkat:
+      return ::symlinkat(op.path, op.fd, op.path2);
+    case K::linkat:
+      return ::linkat(op.fd, op.path, op.fd_out, op.path2, op.flags);
+    case K::fsync:
+      return op.flags & kFsyncDatasync ? ::fdatasync(op.fd) : ::fsync(op.fd);
+    default:
+      break;
+  }
+  long r = op.call(op.call_arg);  // K::call reports -errno itself
+  if (r < 0) errno = static_cast<int>(-r);
+  return r < 0 ? -1 : r;
+}
+
+}  // namespace
 
 long nonblocking_call(const Io_op& op) noexcept {
   using K = Io_op::Kind;
@@ -42,10 +82,27 @@ long nonblocking_call(const Io_op& op) noexcept {
       case K::connect:
       case K::poll:
         return -EAGAIN;
+      default:
+        r = file_system_call(op);
+        break;
     }
     if (r >= 0) return r;
     if (errno != EINTR) return errno == EWOULDBLOCK ? -EAGAIN : -errno;
   }
+}
+
+long call_on_helper_thread(const Io_op& op) noexcept {
+  long r = -ECANCELED;
+  try {
+    os::detail::run_in_systhread_raw([&] { r = nonblocking_call(op); });
+  } catch (const Cancelled&) {
+    // Cancelled before a helper thread picked it up: the call was never made.
+  } catch (const std::system_error& e) {
+    r = -e.code().value();  // no helper thread could be started (EAGAIN)
+  } catch (...) {
+    r = -ENOMEM;
+  }
+  return r;
 }
 
 short readiness_events(const Io_op& op) noexcept {

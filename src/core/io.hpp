@@ -15,7 +15,7 @@ namespace eio::detail {
 struct Fiber;
 
 // How many Io_op::Kind values there are.
-inline constexpr unsigned kIoKinds = 9;
+inline constexpr unsigned kIoKinds = 18;
 
 struct Io_op {
   enum class Kind : std::uint8_t {
@@ -27,7 +27,18 @@ struct Io_op {
     recvmsg,
     sendmsg,
     poll,
-    splice
+    splice,
+    // File system calls: io_uring opcodes where the kernel has them; otherwise, and on the
+    // POSIX backend, the blocking system call on a helper thread (blocks_thread).
+    openat2,
+    statx,
+    mkdirat,
+    unlinkat,
+    renameat,
+    symlinkat,
+    linkat,
+    fsync,
+    call,  // a blocking function with no opcode: always on a helper thread
   };
 
   Kind kind;
@@ -36,6 +47,11 @@ struct Io_op {
   // read: buf/len. readv/writev: iov/iovcnt. accept: addr/addrlen. connect: addr and
   // addrlen_in. recvmsg/sendmsg: msg, flags. poll: poll_events (POLLIN / POLLOUT).
   // splice: len bytes from fd to fd_out (one of them a pipe).
+  // File system calls name a directory fd (AT_FDCWD allowed) and `path`: openat2 (`how`:
+  // an open_how), statx (`how`: the struct statx, `mode`: its mask, `flags`), mkdirat
+  // (`mode`), unlinkat (`flags`), renameat and linkat (to fd_out/path2, `flags`), symlinkat
+  // (`path`: the target; the link is fd/path2), fsync (`flags`: IORING_FSYNC_DATASYNC).
+  // call: `call(call_arg)`, returning a result or -errno.
   void* buf = nullptr;
   std::size_t len = 0;
   const iovec* iov = nullptr;
@@ -47,10 +63,22 @@ struct Io_op {
   msghdr* msg = nullptr;
   int flags = 0;
   short poll_events = 0;
+  const char* path = nullptr;
+  const char* path2 = nullptr;
+  void* how = nullptr;
+  unsigned mode = 0;
+  long (*call)(void*) = nullptr;
+  void* call_arg = nullptr;
   // The fd may be in blocking mode (an inherited stdin, an imported fd): a readiness-based
   // backend must wait for readiness before the system call rather than after EAGAIN.
   bool fd_may_block = false;
 };
+
+// Whether `kind` is a call that may block the calling thread (file systems do not support
+// non-blocking IO), so that a backend without an opcode for it runs it on a helper thread.
+constexpr bool blocks_thread(Io_op::Kind kind) noexcept {
+  return kind >= Io_op::Kind::openat2;
+}
 
 // An operation in flight, in the frame of the fiber that waits for it. Resources keep
 // their operations in a list so that closing one can end them (Backend::abort).

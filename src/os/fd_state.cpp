@@ -39,6 +39,13 @@ Fd_state* Fd_state::attach(Switch& sw, int raw) {
   return s;
 }
 
+Fd_state* Fd_state::adopt(int raw) {
+  auto* s = new Fd_state;
+  s->fd = raw;
+  s->owner = Scheduler::current();
+  return s;
+}
+
 Fd_state* Fd_state::borrowed(int raw) {
   auto* s = new Fd_state;
   s->fd = raw;

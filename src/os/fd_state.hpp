@@ -31,6 +31,9 @@ struct Fd_state final : Release_node {
 
   // A state for `raw`, attached to `sw` (closing `raw` and throwing if `sw` finished).
   static Fd_state* attach(Switch& sw, int raw);
+  // A state for `raw` attached to no switch, for the running domain: its creator closes it
+  // and drops the reference (a descriptor used for the length of one operation).
+  static Fd_state* adopt(int raw);
   // A state for a descriptor that stays open for the whole process (stdin/out/err).
   static Fd_state* borrowed(int raw);
 

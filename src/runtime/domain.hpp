@@ -22,6 +22,10 @@ struct Env_access {
     static net::Net n;
     return n;
   }
+  static process::Mgr& process_mgr() {
+    static process::Mgr m;
+    return m;
+  }
 };
 
 }  // namespace eio::detail

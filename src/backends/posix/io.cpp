@@ -31,6 +31,7 @@ bool ready_now(int fd, std::uint32_t events) noexcept {
 
 long Poller::perform(const detail::Io_op& op, detail::Pending_io& p) {
   using K = detail::Io_op::Kind;
+  if (detail::blocks_thread(op.kind)) return detail::call_on_helper_thread(op);
   if (++ready_streak_ >= kReadyBudget && !coop_yield(p)) return -ECANCELED;
   // poll(2) and epoll share the values of POLLIN/EPOLLIN, POLLOUT/EPOLLOUT.
   auto events = static_cast<std::uint32_t>(detail::readiness_events(op));

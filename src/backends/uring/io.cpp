@@ -47,6 +47,34 @@ void prep(io_uring_sqe* sqe, const detail::Io_op& op) {
     case K::splice:
       io_uring_prep_splice(sqe, op.fd, -1, op.fd_out, -1, static_cast<unsigned>(op.len), 0);
       break;
+    case K::openat2:
+      io_uring_prep_openat2(sqe, op.fd, op.path, static_cast<open_how*>(op.how));
+      break;
+    case K::statx:
+      io_uring_prep_statx(sqe, op.fd, op.path, op.flags, op.mode,
+                          static_cast<struct statx*>(op.how));
+      break;
+    case K::mkdirat:
+      io_uring_prep_mkdirat(sqe, op.fd, op.path, op.mode);
+      break;
+    case K::unlinkat:
+      io_uring_prep_unlinkat(sqe, op.fd, op.path, op.flags);
+      break;
+    case K::renameat:
+      io_uring_prep_renameat(sqe, op.fd, op.path, op.fd_out, op.path2,
+                             static_cast<unsigned>(op.flags));
+      break;
+    case K::symlinkat:
+      io_uring_prep_symlinkat(sqe, op.path, op.fd, op.path2);
+      break;
+    case K::linkat:
+      io_uring_prep_linkat(sqe, op.fd, op.path, op.fd_out, op.path2, op.flags);
+      break;
+    case K::fsync:
+      io_uring_prep_fsync(sqe, op.fd, static_cast<unsigned>(op.flags));
+      break;
+    case K::call:
+      break;  // never submitted: no opcode (supported_ is false)
   }
 }
 
@@ -60,6 +88,7 @@ long Ring::perform(const detail::Io_op& op, detail::Pending_io& p) {
 // For an opcode the kernel lacks: the non-blocking system call, with POLL_ADD (always
 // there: the ring requires it) to wait whenever the call would block.
 long Ring::emulate(const detail::Io_op& op, detail::Pending_io& p) {
+  if (detail::blocks_thread(op.kind)) return detail::call_on_helper_thread(op);
   detail::Io_op wait{.kind = detail::Io_op::Kind::poll, .fd = op.fd};
   wait.poll_events = detail::readiness_events(op);
   auto wait_ready = [&] { return p.aborted ? -ECANCELED : submit_and_wait(wait, p); };

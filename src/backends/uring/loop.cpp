@@ -74,12 +74,17 @@ void Ring::probe_opcodes() {
   if (probe == nullptr) throw_errc(EOPNOTSUPP, "probing io_uring opcodes (Linux 5.6)");
   auto has = [&](int opcode) { return io_uring_opcode_supported(probe, opcode) != 0; };
   bool essentials = has(IORING_OP_POLL_ADD) && has(IORING_OP_ASYNC_CANCEL);
-  const int opcodes[detail::kIoKinds] = {IORING_OP_READ,    IORING_OP_READV,    IORING_OP_WRITEV,
-                                         IORING_OP_ACCEPT,  IORING_OP_CONNECT,  IORING_OP_RECVMSG,
-                                         IORING_OP_SENDMSG, IORING_OP_POLL_ADD, IORING_OP_SPLICE};
+  // -1: no opcode (Kind::call).
+  const int opcodes[detail::kIoKinds] = {
+      IORING_OP_READ,     IORING_OP_READV,    IORING_OP_WRITEV,
+      IORING_OP_ACCEPT,   IORING_OP_CONNECT,  IORING_OP_RECVMSG,
+      IORING_OP_SENDMSG,  IORING_OP_POLL_ADD, IORING_OP_SPLICE,
+      IORING_OP_OPENAT2,  IORING_OP_STATX,    IORING_OP_MKDIRAT,
+      IORING_OP_UNLINKAT, IORING_OP_RENAMEAT, IORING_OP_SYMLINKAT,
+      IORING_OP_LINKAT,   IORING_OP_FSYNC,    -1};
   unsigned hidden = hidden_opcodes.load();
   for (unsigned k = 0; k < detail::kIoKinds; ++k) {
-    supported_[k] = has(opcodes[k]) && !(hidden & (1u << k));
+    supported_[k] = opcodes[k] >= 0 && has(opcodes[k]) && !(hidden & (1u << k));
   }
   supported_[static_cast<unsigned>(detail::Io_op::Kind::poll)] = true;
   io_uring_free_probe(probe);
