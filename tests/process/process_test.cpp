@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <cstdlib>
 #include <set>
@@ -29,6 +30,13 @@ EIO_TEST_ON_BOTH_BACKENDS(Processes);
 // has been reaped.
 bool exists(int pid) {
   return ::kill(pid, 0) == 0 || errno != ESRCH;
+}
+
+// Whether this process has no child at all, running or zombie (the test runner starts
+// none of its own).
+bool no_children_left() {
+  siginfo_t info{};
+  return ::waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) == -1 && errno == ECHILD;
 }
 
 std::vector<std::string> all_lines(Buf_read& r) {
@@ -133,6 +141,7 @@ TEST_P(Processes, FinishingTheSwitchKillsAndReapsTheChild) {
       EXPECT_TRUE(exists(pid));
     });
     EXPECT_FALSE(exists(pid));
+    EXPECT_TRUE(no_children_left());
     EXPECT_EQ(p.await(), process::signaled(SIGKILL));
   });
 }
@@ -147,6 +156,19 @@ TEST_P(Processes, CancelledAwaitLeavesTheChildToTheSwitch) {
       EXPECT_TRUE(exists(pid));
     });
     EXPECT_FALSE(exists(pid));
+  });
+}
+
+// Cancelling run() finishes its switch, which kills the child; its output copier is
+// cancelled too, rather than waiting for output that never comes.
+TEST_P(Processes, CancellingRunKillsTheChild) {
+  run([&](Env& env) {
+    flow::Buffer_sink out;
+    EXPECT_EQ(cancel_while_blocked([&] {
+                process::run(env.process_mgr(), {"sleep", "1000"}, {.stdout = out});
+              }),
+              "cancelled");
+    EXPECT_TRUE(no_children_left());
   });
 }
 
