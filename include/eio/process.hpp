@@ -11,6 +11,7 @@
 // backend waits for like any descriptor's: no SIGCHLD handler, no waitpid(-1), so other
 // code's children are never reaped by mistake and a signal never reaches a recycled pid.
 
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <system_error>
@@ -118,6 +119,27 @@ class Sink_ref {
   flow::Sink* ptr_ = nullptr;
 };
 
+/// A child's environment given in full, as KEY=VALUE strings, or nothing (inherit the
+/// parent's). Made implicitly from a braced list, `.env = {"FOO=bar", "PATH=/bin"}`, or
+/// from a vector; `.env = std::vector<std::string>{}` is an empty environment, while
+/// leaving `.env` out (or `.env = {}`) inherits.
+class Environment {
+ public:
+  /// Inherit the parent's environment.
+  Environment() = default;
+  /// Exactly these variables.
+  Environment(std::initializer_list<std::string> vars) : vars_(vars), set_(true) {}
+  /// Exactly these variables.
+  Environment(std::vector<std::string> vars) noexcept  // NOLINT: implicit by design
+      : vars_(std::move(vars)), set_(true) {}
+  /// The variables, or null to inherit.
+  const std::vector<std::string>* get() const noexcept { return set_ ? &vars_ : nullptr; }
+
+ private:
+  std::vector<std::string> vars_;
+  bool set_ = false;
+};
+
 /// How to start a child. Every member may be left out: `{.cwd = dir, .env = {"A=1"}}`.
 ///
 /// A flow over a blocking descriptor (env.std_out(), a File) is handed to the child as it
@@ -137,7 +159,7 @@ struct Spawn_options {
   /// within its directory); unset: the parent's.
   std::optional<Path> cwd{};
   /// The child's whole environment, as KEY=VALUE strings; unset: the parent's.
-  std::optional<std::vector<std::string>> env{};
+  Environment env{};
   /// The program to run, when it is not args[0] (args[0] is then only its name). A name
   /// without '/' is looked up in PATH (the PATH of `env` if it sets one).
   std::string executable{};

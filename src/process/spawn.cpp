@@ -47,7 +47,7 @@ Process spawn(Switch& sw, Mgr& /*mgr: the capability*/, std::vector<std::string>
   std::string command = detail::quote_command(args);
   sw.check();
   try {
-    const std::vector<std::string>* env = opts.env ? &*opts.env : nullptr;
+    const std::vector<std::string>* env = opts.env.get();
     std::string exe =
         detail::find_executable(opts.executable.empty() ? args[0] : opts.executable, env);
     Raw_fd cwd;

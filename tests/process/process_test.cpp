@@ -177,11 +177,15 @@ TEST_P(Processes, EnvReplacesTheEnvironment) {
   run([&](Env& env) {
     auto out = process::parse_out(env.process_mgr(), all_lines,
                                   {"sh", "-c", "echo \"$FOO/${EIO_TEST_PARENT_VAR-unset}\""},
-                                  {.env = std::vector<std::string>{"FOO=bar"}});
+                                  {.env = {"FOO=bar"}});
     EXPECT_EQ(out, std::vector<std::string>{"bar/unset"});
     out = process::parse_out(env.process_mgr(), all_lines,
                              {"sh", "-c", "echo \"${EIO_TEST_PARENT_VAR-unset}\""});
     EXPECT_EQ(out, std::vector<std::string>{"parent"});
+    // An empty vector is an empty environment, not "inherit".
+    out = process::parse_out(env.process_mgr(), all_lines, {"/usr/bin/env"},
+                             {.env = std::vector<std::string>{}});
+    EXPECT_EQ(out, std::vector<std::string>{});
   });
   ::unsetenv("EIO_TEST_PARENT_VAR");
 }
