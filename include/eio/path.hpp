@@ -134,6 +134,10 @@ File open_out(Switch& sw, const Path& p, Create create);
 /// own capability was; the descriptor is attached to `sw`. Throws `not_a_directory` for a
 /// file.
 Path open_dir(Switch& sw, const Path& p);
+/// open_dir under the name that says what it gives: the subtree at `p`, as a capability.
+inline Path open_subtree(Switch& sw, const Path& p) {
+  return open_dir(sw, p);
+}
 
 /// Runs `fn(file)` with `p` open for reading, closing it afterwards; returns fn's result.
 template <class F>
@@ -146,6 +150,11 @@ auto with_open_out(const Path& p, Create create, F&& fn);
 /// Runs `fn(dir)` with the directory `p` opened as by open_dir; returns fn's result.
 template <class F>
 auto with_open_dir(const Path& p, F&& fn);
+/// with_open_dir under the name that says what it gives (see open_subtree).
+template <class F>
+auto with_subtree(const Path& p, F&& fn) {
+  return with_open_dir(p, std::forward<F>(fn));
+}
 /// Runs `fn(lines)` with `p` open and `lines` an input range of its lines (as
 /// Buf_read::lines, with `opts.max_size` bounding a line); returns fn's result.
 template <class F>

@@ -33,12 +33,16 @@ detail::Fd_state& state_of(os::Fd& fd, const char* what) {
 }  // namespace
 
 std::size_t File::pread(std::uint64_t offset, std::span<char> buf) {
-  if (buf.empty()) return 0;
+  detail::Fd_state& s = state_of(fd(), "reading a file");
+  if (buf.empty()) {
+    s.check_usable("reading a file");
+    return 0;
+  }
   detail::Io_op op{.kind = detail::Io_op::Kind::read, .fd = -1};
   op.buf = buf.data();
   op.len = std::min(buf.size(), kMaxIoBytes);
   op.offset = static_cast<std::int64_t>(offset);
-  long r = state_of(fd(), "reading a file").perform(op);
+  long r = s.perform(op);
   if (r > 0) return static_cast<std::size_t>(r);
   if (r == 0) throw End_of_file();
   fail(r, "reading a file at an offset");

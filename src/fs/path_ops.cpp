@@ -172,15 +172,28 @@ bool is_directory(const Path& p) {
   return kind(p) == File_kind::directory;
 }
 
-void mkdirs(const Path& p, const Mkdirs_options& opts) {
+namespace {
+
+void make_dirs(const Path& p, const Mkdirs_options& opts) {
   auto parent = split(p);
   if (parent && kind(parent->first) == File_kind::not_found) {
-    mkdirs(parent->first, {.exists_ok = true, .perm = opts.perm});
+    make_dirs(parent->first, {.exists_ok = true, .perm = opts.perm});
   }
   try {
     mkdir(p, opts.perm);
   } catch (const Io_error& e) {
     if (!opts.exists_ok || e.code() != std::errc::file_exists || !is_directory(p)) throw;
+  }
+}
+
+}  // namespace
+
+void mkdirs(const Path& p, const Mkdirs_options& opts) {
+  try {
+    make_dirs(p, opts);
+  } catch (Io_error& e) {
+    e.add_context(detail::describe("creating directories", p));
+    throw;
   }
 }
 

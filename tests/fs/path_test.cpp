@@ -245,5 +245,45 @@ TEST_P(Paths, DirectoryClosedWithItsSwitch) {
   });
 }
 
+TEST_P(Paths, WithFunctionsCloseWhatTheyOpen) {
+  with_dir([&](Path& dir) {
+    std::size_t n = path::with_open_out(dir / "w", path::Create::exclusive(0644), [](File& f) {
+      f.write("abc");
+      return f.size();
+    });
+    EXPECT_EQ(n, 3u);
+    n = path::with_open_out(dir / "w", {.append = true}, [](File& f) {
+      f.write("d");
+      return f.size();
+    });
+    EXPECT_EQ(n, 4u);
+    EXPECT_EQ(path::with_open_in(dir / "w", [](File& f) { return flow::read_all(f); }), "abcd");
+    EXPECT_THROW(
+        path::with_open_in(dir / "w", [](File&) -> int { throw std::runtime_error("inside"); }),
+        std::runtime_error);
+    path::with_subtree(dir, [&](Path& sub) { EXPECT_EQ(path::load(sub / "w"), "abcd"); });
+  });
+}
+
+TEST_P(Paths, WrongKindsGiveTypedErrors) {
+  tmp.mkdir("dir");
+  tmp.write("file", "f");
+  with_dir([&](Path& dir) {
+    EXPECT_EQ(io_error_of([&] { path::unlink(dir / "dir"); }), std::errc::is_a_directory);
+    EXPECT_EQ(io_error_of([&] { path::rmdir(dir / "file"); }), std::errc::not_a_directory);
+    EXPECT_EQ(io_error_of([&] { path::mkdir(dir / "file/sub"); }), std::errc::not_a_directory);
+    EXPECT_EQ(io_error_of([&] { path::load(dir / "dir"); }), std::errc::is_a_directory);
+    EXPECT_EQ(io_error_of([&] {
+                path::save(dir / "dir", "x", {.create = path::Create::if_missing(0644)});
+              }),
+              std::errc::is_a_directory);
+    EXPECT_EQ(io_error_of([&] { path::read_dir(dir / "missing"); }),
+              std::errc::no_such_file_or_directory);
+    EXPECT_EQ(io_error_of([&] { path::mkdir(dir / "."); }), std::errc::file_exists);
+    EXPECT_EQ(io_error_of([&] { path::rename(dir / "dir", dir / "dir/inside"); }),
+              std::errc::invalid_argument);
+  });
+}
+
 }  // namespace
 }  // namespace eio::test
