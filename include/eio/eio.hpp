@@ -25,6 +25,7 @@
 #include "eio/os/systhread.hpp"
 #include "eio/path.hpp"
 #include "eio/pool.hpp"
+#include "eio/process.hpp"
 #include "eio/process_mgr.hpp"
 #include "eio/promise.hpp"
 #include "eio/run.hpp"
