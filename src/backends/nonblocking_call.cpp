@@ -91,6 +91,20 @@ long nonblocking_call(const Io_op& op) noexcept {
   }
 }
 
+long page_cache_call(const Io_op& op) noexcept {
+  iovec one{op.buf, op.len};
+  const iovec* iov = op.kind == Io_op::Kind::read ? &one : op.iov;
+  int n = op.kind == Io_op::Kind::read ? 1 : op.iovcnt;
+  for (;;) {
+    ssize_t r = op.kind == Io_op::Kind::writev ? ::pwritev2(op.fd, iov, n, op.offset, RWF_NOWAIT)
+                                               : ::preadv2(op.fd, iov, n, op.offset, RWF_NOWAIT);
+    if (r >= 0) return r;
+    // EOPNOTSUPP: a file system (or kernel) without RWF_NOWAIT for this call.
+    if (errno == EAGAIN || errno == EOPNOTSUPP) return -EAGAIN;
+    if (errno != EINTR) return -errno;
+  }
+}
+
 long call_on_helper_thread(const Io_op& op) noexcept {
   long r = -ECANCELED;
   try {

@@ -13,6 +13,9 @@ namespace eio::detail {
 // wait for readiness and retry). connect and poll are not single calls: -EAGAIN. File
 // system calls (blocks_thread) block: make them through call_on_helper_thread.
 long nonblocking_call(const Io_op& op) noexcept;
+// A read or write of a regular file (Io_op::regular_file) that only uses the page cache
+// (preadv2/pwritev2 with RWF_NOWAIT); -EAGAIN if it would have to wait for the device.
+long page_cache_call(const Io_op& op) noexcept;
 // Makes the call for `op` on a helper thread (eio::os::run_in_systhread), suspending the
 // fiber. Returns its result, or -ECANCELED if the fiber was cancelled before the call
 // started (once started, the call finishes and its result is returned).

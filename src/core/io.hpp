@@ -72,6 +72,10 @@ struct Io_op {
   // The fd may be in blocking mode (an inherited stdin, an imported fd): a readiness-based
   // backend must wait for readiness before the system call rather than after EAGAIN.
   bool fd_may_block = false;
+  // A regular file: never "ready" or "not ready", but a read or write may wait for the
+  // device. A readiness-based backend tries it with RWF_NOWAIT (the page cache answers)
+  // and otherwise makes the call on a helper thread.
+  bool regular_file = false;
 };
 
 // Whether `kind` is a call that may block the calling thread (file systems do not support

@@ -29,10 +29,13 @@ int create_flags(const Create& c) {
 
 File adopt_file(Switch& sw, int raw) {
   os::Fd fd(sw, raw);
-  // A regular file is always "ready": no readiness wait before each read or write (the
-  // descriptor itself stays blocking; a FIFO or a device keeps the wait).
+  // A regular file has no readiness to wait for (a FIFO or a device keeps the wait): the
+  // POSIX backend reads it from the page cache at once or on a helper thread.
   struct stat st;
-  if (::fstat(raw, &st) == 0 && S_ISREG(st.st_mode)) fd.state()->may_block = false;
+  if (::fstat(raw, &st) == 0 && S_ISREG(st.st_mode)) {
+    fd.state()->may_block = false;
+    fd.state()->regular_file = true;
+  }
   return File(std::move(fd));
 }
 

@@ -80,6 +80,7 @@ long Fd_state::perform_on(Io_op op, Fd_state* out) {
   check_cancelled();
   op.fd = fd;
   op.fd_may_block = may_block;
+  op.regular_file = regular_file;
   if (out != nullptr) op.fd_out = out->fd;
   Pending_io p;
   Pending_io p_out;

@@ -26,6 +26,7 @@ struct Fd_state final : Release_node {
   bool close_fd = true;        // false: a borrowed descriptor (stdio) that eio never closes
   bool may_block = false;      // the descriptor lacks O_NONBLOCK (inherited, imported)
   bool socket = false;         // writes use sendmsg(MSG_NOSIGNAL): no SIGPIPE even if unignored
+  bool regular_file = false;   // see Io_op::regular_file
   Scheduler* owner = nullptr;  // the domain it belongs to; null: shared and never closed
   Intrusive_list<Pending_io> ops;
 

@@ -138,6 +138,28 @@ TEST_P(Files, ReadOnAFifoIsCancellable) {
   });
 }
 
+TEST_P(Files, ReadsAFileEvictedFromThePageCache) {
+  std::string data;
+  for (int i = 0; i < 1 << 20; ++i) data += static_cast<char>('a' + i % 23);
+  tmp.write("cold", data);
+  // Written back and dropped: reads must wait for the disk (on the POSIX backend, on a
+  // helper thread after RWF_NOWAIT said EAGAIN).
+  int fd = ::open((tmp / "cold").c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  ::fsync(fd);
+  ASSERT_EQ(::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+  ::close(fd);
+  with_dir([&](Path& dir) {
+    Switch::run([&](Switch& sw) {
+      File f = path::open_in(sw, dir / "cold");
+      std::string tail(100, '\0');
+      f.pread_exact(data.size() - 100, tail);
+      EXPECT_EQ(tail, data.substr(data.size() - 100));
+      EXPECT_EQ(flow::read_all(f), data);
+    });
+  });
+}
+
 TEST_P(Files, UringWithoutFileSystemOpcodesUsesHelperThreads) {
   // Hide OPENAT2 .. FSYNC (Io_op kinds 9 to 16): the ring then emulates them.
   uring::hide_opcodes_for_testing(0x1ffu << 9);

@@ -43,6 +43,10 @@ long Poller::perform(const detail::Io_op& op, detail::Pending_io& p) {
     return r < 0 ? r : detail::connect_result(op.fd);
   }
   if (op.kind == K::splice) return splice(op, p);
+  if (op.regular_file && (op.kind == K::read || op.kind == K::readv || op.kind == K::writev)) {
+    long r = detail::page_cache_call(op);
+    return r != -EAGAIN ? r : detail::call_on_helper_thread(op);
+  }
   if (op.fd_may_block && !ready_now(op.fd, events)) {
     long r = wait_edge(op.fd, events, p);
     if (r < 0) return r;
