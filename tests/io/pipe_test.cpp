@@ -101,6 +101,33 @@ TEST_P(Pipes, CopyBetweenPipes) {
   });
 }
 
+// The copy starts on an empty pipe and must wait for the input, however it trickles in
+// (io_uring's SPLICE may answer EAGAIN for a non-blocking pipe rather than wait).
+TEST_P(Pipes, CopyWaitsForInputThatComesLater) {
+  run([&](Env&) {
+    Switch::run([&](Switch& sw) {
+      auto a = os::pipe(sw);
+      auto b = os::pipe(sw);
+      std::string got;
+      fiber::all(
+          [&] {
+            flow::copy(a.source, b.sink);
+            b.sink.close();
+          },
+          [&] {
+            for (int i = 0; i < 3; ++i) {
+              // Enough switches for the scheduler to submit the splice meanwhile.
+              for (int y = 0; y < 200; ++y) fiber::yield();
+              a.sink.write("piece ");
+            }
+            a.sink.close();
+          },
+          [&] { got = flow::read_all(b.source); });
+      EXPECT_EQ(got, "piece piece piece ");
+    });
+  });
+}
+
 // The read is cancelled while the kernel may be filling its buffer, which lives on the
 // cancelled fiber's stack: the fiber must not return until the kernel is done with it.
 // Data written afterwards is all still there for the next reader.

@@ -81,8 +81,18 @@ void prep(io_uring_sqe* sqe, const detail::Io_op& op) {
 }  // namespace
 
 long Ring::perform(const detail::Io_op& op, detail::Pending_io& p) {
-  if (supported_[static_cast<unsigned>(op.kind)]) return submit_and_wait(op, p);
-  return emulate(op, p);
+  if (!supported_[static_cast<unsigned>(op.kind)]) return emulate(op, p);
+  long r = submit_and_wait(op, p);
+  // SPLICE does not wait for a non-blocking pipe: EAGAIN means "not ready", so wait for
+  // whichever end blocks, as the emulation does, and try again.
+  while (r == -EAGAIN && op.kind == detail::Io_op::Kind::splice && !p.aborted) {
+    bool input_ready = detail::ready_now(op.fd, POLLIN);
+    detail::Io_op wait{.kind = detail::Io_op::Kind::poll, .fd = input_ready ? op.fd_out : op.fd};
+    wait.poll_events = input_ready ? POLLOUT : POLLIN;
+    if (r = submit_and_wait(wait, p); r < 0) return r;
+    r = submit_and_wait(op, p);
+  }
+  return r;
 }
 
 // For an opcode the kernel lacks: the non-blocking system call, with POLL_ADD (always
