@@ -5,6 +5,7 @@
 #include <linux/openat2.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -20,6 +21,8 @@ namespace {
 std::atomic<bool> forced_walk{false};
 // Set once openat2 said ENOSYS (a kernel before 5.6, or a seccomp filter refusing it).
 std::atomic<bool> lacks_openat2{false};
+// Set once openat2 refused RESOLVE_CACHED (a kernel before 5.12).
+std::atomic<bool> lacks_resolve_cached{false};
 
 // Linux's own limit on symlinks followed in one lookup.
 constexpr int kMaxSymlinks = 40;
@@ -159,6 +162,25 @@ long openat2_op(Fd_state& dir, const std::string& path, int flags, unsigned mode
   return dir.perform(op);
 }
 
+// An O_PATH open does no IO once every component is in the dentry cache, so it is tried
+// on the calling thread first: with RESOLVE_CACHED, openat2 fails with EAGAIN rather than
+// wait for the disk. This saves a trip through the ring or to a helper thread for the
+// parent lookups that most path operations start with.
+long cached_open(Fd_state& dir, const std::string& path, int flags, std::uint64_t resolve) {
+  if (!(flags & O_PATH) || lacks_resolve_cached.load(std::memory_order_relaxed)) return -EAGAIN;
+  dir.check_usable("opening a path");
+  open_how how{};
+  how.flags = static_cast<std::uint64_t>(flags | O_CLOEXEC);
+  how.resolve = resolve | RESOLVE_CACHED;
+  long r = ::syscall(SYS_openat2, dir.fd, path.c_str(), &how, sizeof how);
+  if (r >= 0) return r;
+  if (errno == EINVAL) {  // RESOLVE_CACHED unknown: the only flag an O_PATH open can lack
+    lacks_resolve_cached.store(true, std::memory_order_relaxed);
+    return -EAGAIN;
+  }
+  return -errno;
+}
+
 }  // namespace
 
 long walk_beneath(int dirfd, const std::string& path, int flags, unsigned mode) noexcept {
@@ -179,7 +201,8 @@ long open_beneath(Fd_state& dir, const std::string& path, int flags, unsigned mo
   if (!forced_walk.load(std::memory_order_relaxed) &&
       !lacks_openat2.load(std::memory_order_relaxed)) {
     std::uint64_t resolve = confined ? RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS : 0;
-    long r = openat2_op(dir, p, flags, mode, resolve);
+    long r = cached_open(dir, p, flags, resolve);
+    if (r == -EAGAIN) r = openat2_op(dir, p, flags, mode, resolve);
     if (r != -ENOSYS) {
       if (r != -ELOOP || !confined) return r;
       // A magic link (refused with ELOOP) is an escape; a genuine loop stays ELOOP.
