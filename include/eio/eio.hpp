@@ -6,6 +6,7 @@
 #include "eio/buf_write.hpp"
 #include "eio/cancel.hpp"
 #include "eio/condition.hpp"
+#include "eio/coro.hpp"
 #include "eio/domain_mgr.hpp"
 #include "eio/env.hpp"
 #include "eio/errors.hpp"
