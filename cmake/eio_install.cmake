@@ -1,8 +1,8 @@
 # Installs the library, its headers and an eioConfig.cmake so that consumers can write
-# find_package(eio CONFIG) and link eio::eio.
+# find_package(eio CONFIG) and link eio::eio (and eio::asio for the Boost.Asio bridge).
 include(CMakePackageConfigHelpers)
 
-install(TARGETS eio EXPORT eioTargets
+install(TARGETS eio eio_asio EXPORT eioTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(DIRECTORY include/eio DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})

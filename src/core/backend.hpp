@@ -36,6 +36,11 @@ class Backend {
   // backend keeps for it (an epoll registration would otherwise outlive the number if the
   // file is still open elsewhere, through a dup or a child process).
   virtual void forget_fd(int /*fd*/) noexcept {}
+  // For a foreign event loop that sleeps on this domain's behalf (Foreign_loop): hands the
+  // kernel what is queued and dispatches whatever has completed, then returns an fd that
+  // polls readable (with a fresh edge each time) when something new completes or wake() is
+  // called. -1: this backend cannot be watched that way, so the scheduler sleeps itself.
+  virtual int prepare_foreign_sleep() { return -1; }
 };
 
 }  // namespace eio::detail

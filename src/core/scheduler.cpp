@@ -51,6 +51,10 @@ void Scheduler::post(Remote_node* n) noexcept {
 }
 
 void Scheduler::poll_events(bool may_block) noexcept {
+  if (foreign_ != nullptr) {
+    foreign_->run_ready();
+    if (run_head_ != nullptr) may_block = false;  // its handlers woke fibers
+  }
   std::int64_t timeout = 0;
   if (!timers_.empty()) {
     std::int64_t now = mono_now_ns();
@@ -66,13 +70,27 @@ void Scheduler::poll_events(bool may_block) noexcept {
   if (may_block) {
     sleeping_.store(true, std::memory_order_seq_cst);
     if (!remote_.empty()) timeout = 0;
-    backend_->poll(timeout);
+    if (timeout == 0 || foreign_ == nullptr || !sleep_in_foreign_loop(timeout)) {
+      backend_->poll(timeout);
+    }
     sleeping_.store(false, std::memory_order_relaxed);
     if (!timers_.empty()) timers_.fire_due(mono_now_ns());
   } else {
     backend_->poll(0);
   }
   if (remote_.drain()) ++remote_drains_;
+}
+
+// The foreign loop sleeps for both sides, watching the backend's readiness fd. Whatever
+// completed before the fd was prepared has been dispatched by then; if that woke a fiber,
+// there is no sleeping to do. Afterwards, a poll(0) dispatches what woke the thread.
+bool Scheduler::sleep_in_foreign_loop(std::int64_t timeout_ns) noexcept {
+  int fd = backend_->prepare_foreign_sleep();
+  if (fd < 0) return false;
+  if (run_head_ != nullptr || !remote_.empty()) return true;
+  if (!foreign_->sleep(fd, timeout_ns)) return false;
+  backend_->poll(0);
+  return true;
 }
 
 // Putting a thread to sleep in the kernel and waking it costs several microseconds on each

@@ -20,6 +20,7 @@
 #include "core/remote_queue.hpp"
 #include "core/stack.hpp"
 #include "core/timer_heap.hpp"
+#include "eio/detail/foreign_loop.hpp"
 #include "eio/detail/intrusive_list.hpp"
 
 namespace eio::detail {
@@ -72,6 +73,9 @@ class Scheduler {
   Stack_pool& stacks() noexcept { return stacks_; }
   std::uint64_t next_fiber_id() noexcept { return ++fiber_ids_; }
   Intrusive_list<Fiber, Registry_tag>& live_fibers() noexcept { return live_; }
+  // The foreign event loop sharing this thread (see foreign_loop.hpp), or null.
+  Foreign_loop* foreign_loop() const noexcept { return foreign_; }
+  void set_foreign_loop(Foreign_loop* loop) noexcept { foreign_ = loop; }
 
   // Run-queue operations, for the owning thread only.
   void push_back(Fiber* f) noexcept {
@@ -144,6 +148,7 @@ class Scheduler {
                    &Scheduler::reap);
   }
   void poll_events(bool may_block) noexcept;
+  bool sleep_in_foreign_loop(std::int64_t timeout_ns) noexcept;
 
   std::unique_ptr<Backend> backend_;
   Exec_context sched_ctx_;  // the thread's own stack, where the loop runs
@@ -165,6 +170,7 @@ class Scheduler {
   Stack_pool stacks_;
   Intrusive_list<Fiber, Registry_tag> live_;
   std::uint64_t fiber_ids_ = 0;
+  Foreign_loop* foreign_ = nullptr;
 };
 
 inline Fiber* current_fiber() noexcept {

@@ -46,6 +46,17 @@ Poller::~Poller() {
 void Poller::poll(std::int64_t timeout_ns) {
   // Nothing waits on an fd: the wake-up eventfd matters only when sleeping.
   if (timeout_ns == 0 && waiting_ == 0) return;
+  wait_and_dispatch(timeout_ns);
+}
+
+// The epoll fd itself polls readable while events wait in it. Draining it first (wake-ups
+// included) means the next event is a fresh edge for the foreign loop's own epoll.
+int Poller::prepare_foreign_sleep() {
+  wait_and_dispatch(0);
+  return epfd_;
+}
+
+void Poller::wait_and_dispatch(std::int64_t timeout_ns) {
   timespec ts;
   timespec* tsp = nullptr;
   if (timeout_ns >= 0) {

@@ -23,6 +23,7 @@ class Poller final : public detail::Backend {
   long perform(const detail::Io_op& op, detail::Pending_io& p) override;
   void abort(detail::Pending_io& p) noexcept override;
   void forget_fd(int fd) noexcept override;
+  int prepare_foreign_sleep() override;
 
  private:
   // A fiber waiting for `events` on an fd, in that fiber's frame.
@@ -47,6 +48,7 @@ class Poller final : public detail::Backend {
   void finish_wait(Waiter& w, long result) noexcept;
   Interest& interest(int fd);
   Interest* find(int fd) noexcept;
+  void wait_and_dispatch(std::int64_t timeout_ns);
   void dispatch(int fd, std::uint32_t revents) noexcept;
   bool coop_yield(detail::Pending_io& p) noexcept;
 

@@ -94,6 +94,7 @@ void Ring::probe_opcodes() {
 Ring::~Ring() {
   io_uring_queue_exit(&ring_);
   ::close(wakefd_);
+  if (int fd = notify_fd_.load(); fd >= 0) ::close(fd);
 }
 
 void Ring::poll(std::int64_t timeout_ns) {
@@ -116,9 +117,38 @@ void Ring::poll(std::int64_t timeout_ns) {
   reap();
 }
 
+// With DEFER_TASKRUN, completions wait as task work until this thread enters the kernel;
+// the registered eventfd is signalled when the first of them is queued (Linux 6.2), and
+// when completions are posted. So: enter the kernel to flush everything pending, so that
+// the next completion signals the eventfd again, and make sure the wake-up read is
+// submitted, not just queued, before the foreign loop sleeps.
+int Ring::prepare_foreign_sleep() {
+  int fd = notify_fd_.load(std::memory_order_relaxed);
+  if (fd < 0) {
+    fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (fd < 0) return -1;
+    if (io_uring_register_eventfd(&ring_, fd) < 0) {
+      ::close(fd);
+      return -1;
+    }
+    notify_fd_.store(fd, std::memory_order_release);
+  }
+  io_uring_submit_and_get_events(&ring_);
+  reap();
+  while (io_uring_sq_ready(&ring_) > 0) io_uring_submit(&ring_);
+  return fd;
+}
+
 void Ring::wake() noexcept {
   std::uint64_t one = 1;
   while (::write(wakefd_, &one, sizeof one) < 0 && errno == EINTR) {
+  }
+  // The kernel signals a registered eventfd late (after an RCU grace period, ~20 ms here)
+  // when the completion itself came from an eventfd write, as the wake-up read's does: so
+  // a foreign loop sleeping for this domain is woken directly.
+  if (int fd = notify_fd_.load(std::memory_order_acquire); fd >= 0) {
+    while (::write(fd, &one, sizeof one) < 0 && errno == EINTR) {
+    }
   }
 }
 

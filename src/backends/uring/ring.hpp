@@ -4,6 +4,7 @@
 
 #include <liburing.h>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
@@ -21,6 +22,7 @@ class Ring final : public detail::Backend {
   void wake() noexcept override;
   long perform(const detail::Io_op& op, detail::Pending_io& p) override;
   void abort(detail::Pending_io& p) noexcept override;
+  int prepare_foreign_sleep() override;
 
  private:
   // user_data: a Pending_io* (8-byte aligned) for an operation; that pointer | kCancelBit
@@ -40,6 +42,10 @@ class Ring final : public detail::Backend {
   io_uring ring_{};
   int wakefd_ = -1;
   std::uint64_t wake_buf_ = 0;
+  // Registered with the ring (io_uring_register_eventfd) the first time a foreign loop
+  // sleeps for this domain: the kernel signals it when completions wait to be reaped.
+  // wake() writes it too (other threads read it, hence atomic; set once).
+  std::atomic<int> notify_fd_{-1};
   std::size_t in_flight_ = 0;  // operations other than the wake-up read
   // Per Io_op::Kind: whether the kernel has its opcode (else it is emulated).
   bool supported_[detail::kIoKinds] = {};
