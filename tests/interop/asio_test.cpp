@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -272,6 +273,35 @@ TEST_P(Asio, EitherSideWakesTheSleepingThread) {
     });
   });
   EXPECT_EQ(trace.str(), "thread's signal\nthread's Asio post\npipe: 1");
+}
+
+// Neither side starves the other: a handler that re-posts itself forever, and a fiber that
+// only yields, each let the other run.
+TEST_P(Asio, NeitherSideStarvesTheOther) {
+  run([&](Env&) {
+    net::io_context io;
+    eio::asio::with_event_loop(io, [&] {
+      bool stop = false;
+      long reposts = 0;
+      std::function<void()> again = [&] {
+        ++reposts;
+        if (!stop) net::post(io, again);
+      };
+      net::post(io, again);
+      for (int i = 0; i < 100; ++i) fiber::yield();
+      stop = true;
+      EXPECT_GT(reposts, 0);
+
+      bool asio_ran = false;
+      net::post(io, [&] { asio_ran = true; });
+      long yields = 0;
+      while (!asio_ran) {
+        fiber::yield();
+        ++yields;
+      }
+      EXPECT_LT(yields, 1000);
+    });
+  });
 }
 
 TEST_P(Asio, AsioHandlerFailureFailsTheLoop) {

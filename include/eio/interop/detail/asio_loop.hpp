@@ -57,8 +57,13 @@ class Loop final : public eio::detail::Foreign_loop {
     return *current_;
   }
 
+  // A bounded batch: io.poll() would keep going while handlers re-post themselves, and
+  // starve the fibers.
   void run_ready() noexcept override {
-    guard([&] { io_.poll(); });
+    guard([&] {
+      for (int i = 0; i < kHandlersPerPoll && io_.poll_one() != 0; ++i) {
+      }
+    });
   }
 
   bool sleep(int fd, std::int64_t timeout_ns) noexcept override {
@@ -149,6 +154,7 @@ class Loop final : public eio::detail::Foreign_loop {
     if (waiting_ != nullptr) std::exchange(waiting_, nullptr)->signal();
   }
 
+  static constexpr int kHandlersPerPoll = 64;
   static inline thread_local Loop* current_ = nullptr;
 
   boost::asio::io_context& io_;
