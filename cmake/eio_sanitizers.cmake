@@ -12,6 +12,12 @@ if(EIO_SANITIZE STREQUAL "address")
   add_link_options(-fsanitize=address,undefined -fno-sanitize=vptr)
 elseif(EIO_SANITIZE STREQUAL "thread")
   add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  # Boost.Asio's handler fences (atomic_thread_fence) draw g++'s -Wtsan: TSan does not model
+  # fences. Asio also takes its scheduler's mutex on every cross-thread hand-off, which TSan
+  # does see, so the warning says nothing about the code under test.
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    add_compile_options(-Wno-tsan)
+  endif()
   add_link_options(-fsanitize=thread)
 elseif(NOT EIO_SANITIZE STREQUAL "")
   message(FATAL_ERROR "EIO_SANITIZE must be '', 'address' or 'thread', not '${EIO_SANITIZE}'")
