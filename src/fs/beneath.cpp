@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "fs/ops.hpp"
+
 namespace eio::detail {
 namespace {
 
@@ -130,24 +132,9 @@ long walk(int dirfd, const std::string& path, int flags, unsigned mode) {
   return -ENOENT;  // unreachable: the last component returns
 }
 
-struct Walk_call {
-  int dirfd;
-  const std::string* path;
-  int flags;
-  unsigned mode;
-};
-
-long run_walk(void* arg) {
-  auto* c = static_cast<Walk_call*>(arg);
-  return walk_beneath(c->dirfd, *c->path, c->flags, c->mode);
-}
-
 long walk_on_helper(Fd_state& dir, const std::string& path, int flags, unsigned mode) {
-  Walk_call c{dir.fd, &path, flags, mode};
-  Io_op op{.kind = Io_op::Kind::call, .fd = -1};
-  op.call = run_walk;
-  op.call_arg = &c;
-  return dir.perform(op);
+  int dirfd = dir.fd;
+  return blocking_call(dir, [&] { return walk_beneath(dirfd, path, flags, mode); });
 }
 
 long openat2_op(Fd_state& dir, const std::string& path, int flags, unsigned mode,
@@ -213,15 +200,11 @@ long open_beneath(Fd_state& dir, const std::string& path, int flags, unsigned mo
     lacks_openat2.store(true, std::memory_order_relaxed);
   }
   if (confined) return walk_on_helper(dir, p, flags, mode);
-  Io_op op{.kind = Io_op::Kind::call, .fd = -1};
-  Walk_call c{dir.fd, &p, flags, mode};
-  op.call = [](void* arg) -> long {
-    auto* w = static_cast<Walk_call*>(arg);
-    int fd = ::openat(w->dirfd, w->path->c_str(), w->flags | O_CLOEXEC, w->mode);
+  int dirfd = dir.fd;
+  return blocking_call(dir, [&]() -> long {
+    int fd = ::openat(dirfd, p.c_str(), flags | O_CLOEXEC, mode);
     return fd >= 0 ? fd : -errno;
-  };
-  op.call_arg = &c;
-  return dir.perform(op);
+  });
 }
 
 }  // namespace eio::detail

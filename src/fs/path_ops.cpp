@@ -126,11 +126,10 @@ void chmod(const Path& p, unsigned perm, const Follow_options& opts) {
 
 void chown(const Path& p, std::uint32_t uid, std::uint32_t gid, const Follow_options& opts) {
   const char* verb = "changing owner of";
-  auto call = [&](const detail::Fd_state& dir, const char* name, int flags) -> long {
+  auto call = [&](detail::Fd_state& dir, const char* name, int flags) -> long {
     int dirfd = dir.fd;
-    return detail::blocking_call(const_cast<detail::Fd_state&>(dir), [&]() -> long {
-      return ::fchownat(dirfd, name, uid, gid, flags) == 0 ? 0 : -errno;
-    });
+    return detail::blocking_call(
+        dir, [&]() -> long { return ::fchownat(dirfd, name, uid, gid, flags) == 0 ? 0 : -errno; });
   };
   if (opts.follow && p.is_confined()) {
     detail::Dir_fd d = detail::resolve_followed(p, verb);

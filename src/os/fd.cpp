@@ -144,13 +144,6 @@ void Fd_flow::do_shutdown(flow::Shutdown how) {
 
 namespace {
 
-// The descriptor behind a flow eio made, if it has one.
-detail::Fd_state* fd_state_of(flow::Source& src) noexcept {
-  if (auto* f = dynamic_cast<Fd_flow*>(&src)) return f->fd().state();
-  if (auto* f = dynamic_cast<Fd_source*>(&src)) return f->fd().state();
-  return nullptr;
-}
-
 bool is_pipe(int fd) noexcept {
   struct stat st;
   return ::fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
@@ -162,7 +155,7 @@ constexpr std::size_t kSpliceChunk = 1 << 20;
 }  // namespace
 
 void Fd_flow::do_copy_from(flow::Source& src) {
-  detail::Fd_state* in = fd_state_of(src);
+  detail::Fd_state* in = detail::fd_state_of(src);
   detail::Fd_state& out = state_of(fd_, "copying");
   if (in == nullptr || !in->open || !out.open || (!is_pipe(in->fd) && !is_pipe(out.fd))) {
     return flow::Two_way::do_copy_from(src);
@@ -198,3 +191,19 @@ Pipe pipe(Switch& sw) {
 }
 
 }  // namespace eio::os
+
+namespace eio::detail {
+
+Fd_state* fd_state_of(flow::Source& src) noexcept {
+  if (auto* f = dynamic_cast<os::Fd_flow*>(&src)) return f->fd().state();
+  if (auto* f = dynamic_cast<os::Fd_source*>(&src)) return f->fd().state();
+  return nullptr;
+}
+
+Fd_state* fd_state_of(flow::Sink& sink) noexcept {
+  if (auto* f = dynamic_cast<os::Fd_flow*>(&sink)) return f->fd().state();
+  if (auto* f = dynamic_cast<os::Fd_sink*>(&sink)) return f->fd().state();
+  return nullptr;
+}
+
+}  // namespace eio::detail

@@ -14,6 +14,11 @@
 #include "eio/detail/intrusive_list.hpp"
 #include "eio/switch.hpp"
 
+namespace eio::flow {
+class Source;
+class Sink;
+}  // namespace eio::flow
+
 namespace eio::detail {
 
 class Scheduler;
@@ -65,5 +70,10 @@ struct Fd_state final : Release_node {
 
 // Raises the Io_error for a failed operation: `err` is a positive errno value.
 [[noreturn]] void throw_errno(int err, std::string context);
+
+// The descriptor behind a flow eio made (an Fd_flow, Fd_source or Fd_sink), or null for
+// any other flow.
+Fd_state* fd_state_of(flow::Source& src) noexcept;
+Fd_state* fd_state_of(flow::Sink& sink) noexcept;
 
 }  // namespace eio::detail

@@ -12,18 +12,6 @@
 namespace eio::detail {
 namespace {
 
-Fd_state* state_of(flow::Source& src) noexcept {
-  if (auto* f = dynamic_cast<os::Fd_flow*>(&src)) return f->fd().state();
-  if (auto* f = dynamic_cast<os::Fd_source*>(&src)) return f->fd().state();
-  return nullptr;
-}
-
-Fd_state* state_of(flow::Sink& sink) noexcept {
-  if (auto* f = dynamic_cast<os::Fd_flow*>(&sink)) return f->fd().state();
-  if (auto* f = dynamic_cast<os::Fd_sink*>(&sink)) return f->fd().state();
-  return nullptr;
-}
-
 // Whether a child can use the descriptor as it is. O_NONBLOCK belongs to the open file
 // description, which the child would share: a program that expects blocking stdio would
 // see EAGAIN on a pipe or socket (a regular file never blocks, so the flag does not matter).
@@ -49,13 +37,13 @@ Child_stdio::Child_stdio(Switch& sw, const process::Spawn_options& opts) {
   try {
     if (auto* src = opts.stdin.get()) {
       slots_[0].source = src;
-      use_flow(sw, 0, state_of(*src));
+      use_flow(sw, 0, fd_state_of(*src));
     }
     flow::Sink* sinks[2] = {opts.stdout.get(), opts.stderr.get()};
     for (int i = 0; i < 2; ++i) {
       if (sinks[i] == nullptr) continue;
       slots_[i + 1].sink = sinks[i];
-      use_flow(sw, i + 1, state_of(*sinks[i]));
+      use_flow(sw, i + 1, fd_state_of(*sinks[i]));
     }
   } catch (...) {
     close_child_ends();

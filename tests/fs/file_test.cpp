@@ -13,18 +13,11 @@
 namespace eio::test {
 namespace {
 
-class Files : public Backends {
+class Files : public Scratch_backends {
  protected:
-  Scratch_dir tmp;
   void TearDown() override {
     uring::hide_opcodes_for_testing(0);
-    Backends::TearDown();
-  }
-  template <class F>
-  void with_dir(F&& body) {
-    run([&](Env& env) {
-      path::with_open_dir(env.fs() / tmp.path(), [&](Path& dir) { body(dir); });
-    });
+    Scratch_backends::TearDown();
   }
 };
 EIO_TEST_ON_BOTH_BACKENDS(Files);

@@ -30,6 +30,19 @@ class Scratch_dir {
   std::string path_;
 };
 
+// A test body on both backends with a fresh scratch directory, handed to the test as a
+// confined capability (Paths, Files).
+class Scratch_backends : public Backends {
+ protected:
+  Scratch_dir tmp;
+  template <class F>
+  void with_dir(F&& body) {
+    run([&](Env& env) {
+      path::with_open_dir(env.fs() / tmp.path(), [&](Path& dir) { body(dir); });
+    });
+  }
+};
+
 // The code of the Io_error `fn` throws (or a failure if it throws nothing or another type).
 template <class F>
 std::error_code io_error_of(F&& fn, std::string* what = nullptr) {

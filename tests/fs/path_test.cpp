@@ -12,17 +12,7 @@
 namespace eio::test {
 namespace {
 
-class Paths : public Backends {
- protected:
-  Scratch_dir tmp;
-  // The scratch directory as a confined capability, for `body(dir)`.
-  template <class F>
-  void with_dir(F&& body) {
-    run([&](Env& env) {
-      path::with_open_dir(env.fs() / tmp.path(), [&](Path& dir) { body(dir); });
-    });
-  }
-};
+class Paths : public Scratch_backends {};
 EIO_TEST_ON_BOTH_BACKENDS(Paths);
 
 TEST_P(Paths, SaveAndLoadWithEachCreateMode) {
