@@ -208,6 +208,37 @@ TEST_P(Asio, AsioCancelCancelsEioFiber) {
             "handler: eio::asio::run_eio: Operation canceled [system:125]\nrace won by #1");
 }
 
+// Once with_event_loop's switch is cancelled, no fiber can start, but Asio handlers still
+// run while it winds down: a run_eio they make must complete (as aborted) rather than
+// leave its Asio code waiting forever, e.g. a session that reads a line as its server stops.
+TEST_P(Asio, RunEioAfterTheLoopIsCancelledIsAborted) {
+  Trace trace;
+  run([&](Env&) {
+    net::io_context io;
+    Trigger completed;
+    try {
+      cancel::sub([&](cancel::Context& cc) {
+        eio::asio::with_event_loop(io, [&] {
+          net::post(io, [&] {
+            eio::asio::run_eio([&] { trace("fn ran"); },
+                               [&](std::exception_ptr ep) {
+                                 trace("handler: " + what(ep));
+                                 completed.signal();
+                               });
+          });
+          cc.cancel(std::make_exception_ptr(std::runtime_error("stop")));
+          completed.await_uncancellable();
+        });
+      });
+    } catch (const Cancelled&) {
+      trace("with_event_loop cancelled");
+    }
+  });
+  EXPECT_EQ(trace.str(),
+            "handler: eio::asio::run_eio: Operation canceled [system:125]\n"
+            "with_event_loop cancelled");
+}
+
 // Both sides idle for a second: the thread must sleep (inside Asio's epoll_wait, which
 // also watches eio's backend), not spin.
 TEST_P(Asio, LoopSleepsWhenBothSidesIdle) {

@@ -83,10 +83,12 @@ inline constexpr Use_fiber_t use_fiber{};
 /// executor (by default the io_context's). Cancellation: an Asio cancellation of any type
 /// on the handler's slot cancels the fiber's context (fn sees eio::Cancelled at its next
 /// blocking call); an `fn` that ends with eio::Cancelled completes the token with
-/// `system_error(asio::error::operation_aborted)`. The calling thread's io_context must be
-/// driven by with_event_loop (std::logic_error otherwise); the fiber belongs to that call's
-/// switch, so with_event_loop waits for it. R must be void or default-constructible, as
-/// for asio::co_spawn. Not thread-safe: call it on that domain's thread.
+/// `system_error(asio::error::operation_aborted)`, and so does a call made once
+/// with_event_loop's switch is cancelled or finishing (`fn` does not run then). The calling
+/// thread's io_context must be driven by with_event_loop (std::logic_error otherwise); the
+/// fiber belongs to that call's switch, so with_event_loop waits for it. R must be void or
+/// default-constructible, as for asio::co_spawn. Not thread-safe: call it on that domain's
+/// thread.
 template <class F, class Token>
 auto run_eio(F fn, Token&& token) {
   using R = std::invoke_result_t<F&>;

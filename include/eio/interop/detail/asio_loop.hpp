@@ -89,8 +89,20 @@ class Loop final : public eio::detail::Foreign_loop {
   }
 
   // Runs on a daemon fiber of with_event_loop's switch: starts the fibers Asio code asks
-  // for, and fails the switch with the first exception an Asio handler threw.
+  // for, and fails the switch with the first exception an Asio handler threw. While it is
+  // not running (the switch was cancelled before it could start, or is cancelled or
+  // finishing), no fiber can be started, yet Asio handlers run until the switch has
+  // finished: a request made then is abandoned at once, or its Asio code would wait for it
+  // forever.
   void serve(Switch& sw) {
+    closed_ = false;
+    struct Close {
+      Loop& loop;
+      ~Close() {
+        loop.closed_ = true;
+        while (Request* r = loop.requests_.pop_front()) r->abandon();
+      }
+    } close{*this};
     for (;;) {
       if (requests_.empty() && !failure_) {
         Trigger wake;
@@ -118,6 +130,10 @@ class Loop final : public eio::detail::Foreign_loop {
   }
 
   void submit(Request& r) noexcept {
+    if (closed_) {
+      r.abandon();
+      return;
+    }
     requests_.push_back(r);
     poke();
   }
@@ -164,6 +180,7 @@ class Loop final : public eio::detail::Foreign_loop {
   std::shared_ptr<bool> watching_;               // a wait on watch_ is pending
   eio::detail::Intrusive_list<Request> requests_;
   Trigger* waiting_ = nullptr;  // serve() sleeps on it
+  bool closed_ = true;          // serve() is not running
   std::exception_ptr failure_;
 };
 
